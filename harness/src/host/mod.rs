@@ -1,0 +1,90 @@
+//! The one trait every host implements, and the request/outcome types that cross it.
+//!
+//! A host runs one Go js/wasm module to completion. Everything a case checks is in
+//! [`RunOutcome`]: how the program ended, what it wrote, how long it took.
+
+pub mod cmd;
+pub mod node;
+pub mod process;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::toolchain::Toolchain;
+
+/// A capability a host may offer; cases that need one a host lacks are skipped, not failed.
+pub type Capability = &'static str;
+
+/// Capabilities known to the suite. Cases may only name these.
+pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
+    ("eval", "a real JS engine: `eval`, prototypes, getters, exceptions"),
+    ("fs", "Node's callback `fs` API backed by a file system"),
+    ("node-globals", "`process`, `require`, `path` as Node provides them"),
+    ("exit-code", "the code given to `go.exit` becomes the process exit status"),
+    ("stderr", "stdout and stderr are kept apart"),
+    ("timers", "`setTimeout` and the Go timer events"),
+];
+
+/// Everything a host needs to run one module.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// The compiled module.
+    pub wasm: PathBuf,
+    /// Arguments after argv[0]; hosts put the module path in argv[0] as Node's runner does.
+    pub args: Vec<String>,
+    /// The complete environment the Go program sees (hosts add `TMPDIR` if it is absent).
+    pub env: BTreeMap<String, String>,
+    /// Working directory of the program.
+    pub cwd: PathBuf,
+    /// Wall-clock limit; the host is killed when it passes.
+    pub timeout: Duration,
+    /// The toolchain that built `wasm`; hosts take its glue unless told otherwise.
+    pub toolchain: Toolchain,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// The process (or the in-process program) ended with this status.
+    Code(i32),
+    /// Killed by a signal (a crash of the host itself).
+    Signal(i32),
+    /// Stopped by the harness after the time limit.
+    Timeout,
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Exit::Code(c) => write!(f, "exit code {c}"),
+            Exit::Signal(s) => write!(f, "killed by signal {s}"),
+            Exit::Timeout => write!(f, "timed out"),
+        }
+    }
+}
+
+/// What a host observed while running one module.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub exit: Exit,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub wall: Duration,
+}
+
+/// A host of the Go js/wasm contract.
+pub trait Host: Send + Sync {
+    /// Short name used in trial names and reports, e.g. `node`, `native`, `cmd:foo`.
+    fn name(&self) -> &str;
+    /// What this host offers. Cases needing anything else are skipped on it.
+    fn capabilities(&self) -> &BTreeSet<Capability>;
+    /// Whether this host is the reference that `bless` takes expectations from.
+    fn is_reference(&self) -> bool {
+        false
+    }
+    /// Run one module to completion. `Err` means the harness could not run the host at all
+    /// (missing binary, unreadable glue); a host that crashes or hangs is an `Ok` outcome.
+    fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome>;
+}

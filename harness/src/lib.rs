@@ -1,0 +1,9 @@
+//! Conformance suite and fuzz harness for the Go `GOOS=js GOARCH=wasm` host contract.
+//!
+//! The pieces: [`toolchain`] finds Go, [`corpus`] builds `goprograms/` with it, [`case`]
+//! reads the expectations in `cases/`, [`host`] runs a module on Node, a command or the
+//! native host, and [`runner`] turns host × Go release × case into trials.
+
+pub mod host;
+pub mod toolchain;
+pub mod version;
