@@ -4,6 +4,9 @@
 //! reads the expectations in `cases/`, [`host`] runs a module on Node, a command or the
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
+pub mod abi;
 pub mod host;
+pub mod native;
+pub mod realm;
 pub mod toolchain;
 pub mod version;

@@ -4,6 +4,7 @@
 //! [`RunOutcome`]: how the program ended, what it wrote, how long it took.
 
 pub mod cmd;
+pub mod native;
 pub mod node;
 pub mod process;
 

@@ -1,0 +1,71 @@
+//! The `native` host: runs modules in-process on wasmtime with a boa JS realm
+//! (see [`crate::native`]).
+
+use std::collections::BTreeSet;
+
+use super::{Capability, Exit, Host, RunOutcome, RunRequest};
+use crate::native::{Ending, NativeRunOptions, Program};
+
+/// Stack size of the thread each run gets (deep Go recursion through JS re-entry, boa).
+const RUN_STACK: usize = 256 << 20;
+
+/// The native host.
+pub struct NativeHost {
+    caps: BTreeSet<Capability>,
+    opts: NativeRunOptions,
+}
+
+impl NativeHost {
+    /// A native host with these options (`timeout` is taken from each request).
+    pub fn new(opts: NativeRunOptions) -> Self {
+        let caps = ["eval", "exit-code", "stderr", "timers", "node-globals"]
+            .into_iter()
+            .collect();
+        NativeHost { caps, opts }
+    }
+}
+
+impl Default for NativeHost {
+    fn default() -> Self {
+        NativeHost::new(NativeRunOptions::default())
+    }
+}
+
+impl Host for NativeHost {
+    fn name(&self) -> &str {
+        "native"
+    }
+
+    fn capabilities(&self) -> &BTreeSet<Capability> {
+        &self.caps
+    }
+
+    fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
+        let mut env = req.env.clone();
+        env.entry("TMPDIR".into())
+            .or_insert_with(|| std::env::temp_dir().to_string_lossy().into_owned());
+        let program = Program {
+            wasm: req.wasm.clone(),
+            args: req.args.clone(),
+            env,
+            cwd: req.cwd.clone(),
+        };
+        let mut opts = self.opts.clone();
+        opts.timeout = Some(req.timeout);
+        let out = std::thread::Builder::new()
+            .name("gojs-native".into())
+            .stack_size(RUN_STACK)
+            .spawn(move || crate::native::run(&program, &opts, true))?
+            .join()
+            .map_err(|_| anyhow::anyhow!("native host panicked"))?;
+        Ok(RunOutcome {
+            exit: match out.ending {
+                Ending::Exit(c) => Exit::Code(c),
+                Ending::Timeout => Exit::Timeout,
+            },
+            stdout: out.stdout,
+            stderr: out.stderr,
+            wall: out.wall,
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! The wasmtime engine configuration and the on-disk compiled-module cache.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow};
+use sha2::{Digest, Sha256};
+use wasmtime::{Config, Engine, Module};
+
+/// Everything in the engine configuration that affects compiled code; part of the cache key.
+const CONFIG_TAG: &str =
+    "gojs-native/1 bulk-memory saturating-float-to-int sign-ext epoch-interruption";
+
+/// The engine every native run uses.
+pub fn engine() -> anyhow::Result<Engine> {
+    let mut c = Config::new();
+    c.wasm_bulk_memory(true);
+    // Saturating float-to-int and sign-extension (needed by Go 1.26+) are always on in
+    // wasmtime; there is no switch for them.
+    c.wasm_multi_value(true);
+    c.epoch_interruption(true);
+    Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
+}
+
+/// Where compiled modules are cached: `$GOJS_NATIVE_CACHE_DIR`, else
+/// `$CARGO_TARGET_DIR/gojs-harness/native-cache`, else this workspace's
+/// `target/gojs-harness/native-cache`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("GOJS_NATIVE_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(t).join("gojs-harness/native-cache");
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gojs-harness/native-cache")
+}
+
+/// The cache key of a module: sha256 of its bytes, the wasmtime version and the config.
+pub fn cache_key(bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(bytes);
+    h.update(b"\0wasmtime-48\0");
+    h.update(CONFIG_TAG.as_bytes());
+    h.update(std::env::consts::ARCH.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compile `bytes`, through the cache in `cache_dir` when given. A cache entry that cannot
+/// be loaded (corrupt, other engine) is replaced.
+pub fn load_module(
+    engine: &Engine,
+    bytes: &[u8],
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<Module> {
+    let Some(dir) = cache_dir else {
+        return compile(engine, bytes);
+    };
+    let path = dir.join(format!("{}.cwasm", cache_key(bytes)));
+    if path.is_file() {
+        // SAFETY: the file is one this function wrote with `Module::serialize` for the same
+        // engine configuration (the key covers the bytes, the wasmtime version and the config);
+        // wasmtime checks the header and engine compatibility and errors on mismatch. A
+        // deliberately forged file in the cache directory is outside this threat model.
+        match unsafe { Module::deserialize_file(engine, &path) } {
+            Ok(m) => return Ok(m),
+            Err(_) => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    let module = compile(engine, bytes)?;
+    if let Ok(ser) = module.serialize() {
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = dir.join(format!(".{}.{}.tmp", cache_key(bytes), std::process::id()));
+        if std::fs::write(&tmp, ser).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(module)
+}
+
+fn compile(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Module> {
+    Module::new(engine, bytes)
+        .map_err(|e| anyhow!("{e}"))
+        .context("invalid wasm module")
+}

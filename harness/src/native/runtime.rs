@@ -1,0 +1,689 @@
+//! Running one Go js/wasm module on wasmtime: linking, the argv/env block, `run`, the event
+//! loop, re-entry, exits and limits.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use boa_engine::{Context, JsValue};
+use wasmtime::{Caller, Engine, Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc};
+
+use super::args;
+use super::engine;
+use crate::abi::imports::{Env, Flow, Import};
+use crate::abi::table::Table;
+use crate::abi::{AbiError, GuestMemory, Runtime};
+use crate::realm::shared::{Shared, TimerKind};
+use crate::realm::{BoaRealm, Helpers, JsHost, JsKey, RealmConfig, reentry};
+
+/// Options of a native run.
+#[derive(Debug, Clone)]
+pub struct NativeRunOptions {
+    /// Virtual clock and seeded randomness.
+    pub deterministic: bool,
+    /// Seed of the deterministic random source.
+    pub seed: u64,
+    /// Wall-time limit.
+    pub timeout: Option<Duration>,
+    /// Linear-memory limit in bytes.
+    pub max_memory: Option<u64>,
+    /// stdout + stderr limit in bytes.
+    pub max_output: u64,
+    /// Use the compiled-module cache.
+    pub cache: bool,
+    /// Cache directory (default: [`engine::default_cache_dir`]).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for NativeRunOptions {
+    fn default() -> Self {
+        NativeRunOptions {
+            deterministic: false,
+            seed: 1,
+            timeout: None,
+            max_memory: None,
+            max_output: 256 << 20,
+            cache: true,
+            cache_dir: None,
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub wasm: PathBuf,
+    /// Arguments after argv[0] (argv[0] is the wasm path, as Node's runner does).
+    pub args: Vec<String>,
+    /// The environment the program sees.
+    pub env: BTreeMap<String, String>,
+    pub cwd: PathBuf,
+}
+
+/// How a native run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Exit(i32),
+    Timeout,
+}
+
+/// Result of a native run (stdout/stderr empty when not captured).
+#[derive(Debug, Clone)]
+pub struct NativeOutcome {
+    pub ending: Ending,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub wall: Duration,
+}
+
+type JsTable = Table<JsKey, JsValue>;
+
+#[derive(Clone)]
+struct Exports {
+    run: TypedFunc<(i32, i32), ()>,
+    resume: TypedFunc<(), ()>,
+    getsp: TypedFunc<(), i32>,
+    mem: Memory,
+}
+
+struct Limiter {
+    max: Option<u64>,
+    denied: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if let Some(max) = self.max
+            && desired as u64 > max
+        {
+            self.denied = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
+struct HostState {
+    shared: Rc<Shared>,
+    helpers: Rc<Helpers>,
+    table: Rc<RefCell<JsTable>>,
+    exports: Option<Exports>,
+    limiter: Limiter,
+}
+
+/// The guest called `wasmExit`: unwinds every wasm frame up to the host.
+#[derive(Debug)]
+struct GuestExit(i32);
+impl std::fmt::Display for GuestExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Go program exited with code {}", self.0)
+    }
+}
+impl std::error::Error for GuestExit {}
+
+/// Linear memory and `getsp` through the import's `Caller`.
+struct CallerMem<'a, 'c> {
+    caller: *mut Caller<'c, HostState>,
+    ex: &'a Exports,
+}
+
+impl GuestMemory for CallerMem<'_, '_> {
+    fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: `caller` points at the `Caller` of the import being run (see `dispatch`),
+        // which is alive and otherwise unused while this value exists.
+        unsafe { self.ex.mem.data_mut(&mut *self.caller) }
+    }
+    fn getsp(&mut self) -> Result<u32, AbiError> {
+        // SAFETY: as in `bytes`.
+        let r = unsafe { self.ex.getsp.call(&mut *self.caller, ()) };
+        r.map(|v| v as u32)
+            .map_err(|e| AbiError::GetSp(one_line(&anyhow::Error::from(e))))
+    }
+}
+
+/// The runtime imports' host services.
+struct NativeRt<'a> {
+    s: &'a Shared,
+}
+
+impl Runtime for NativeRt<'_> {
+    fn exit(&mut self, code: i32) {
+        self.s.exit.set(Some(code));
+    }
+    fn write(&mut self, fd: i64, bytes: &[u8]) -> Result<(), AbiError> {
+        self.s
+            .out
+            .borrow_mut()
+            .write(fd, bytes)
+            .map_err(AbiError::Other)
+    }
+    fn nanotime(&mut self) -> f64 {
+        (self.s.clock.origin_ms() + self.s.clock.now_ms()) * 1_000_000.0
+    }
+    fn walltime_ms(&mut self) -> f64 {
+        (self.s.clock.origin_ms() + self.s.clock.now_ms()).floor()
+    }
+    fn schedule_timeout(&mut self, ms: f64) -> i32 {
+        let ms = if ms.is_nan() || ms < 1.0 {
+            1.0
+        } else {
+            ms.min(2147483647.0)
+        };
+        let due = self.s.clock.now_us() + (ms * 1000.0) as u64;
+        self.s.timers.borrow_mut().add_go(due)
+    }
+    fn clear_timeout(&mut self, id: i32) {
+        self.s.timers.borrow_mut().clear(TimerKind::Go(id));
+    }
+    fn random(&mut self, buf: &mut [u8]) {
+        self.s.rng.borrow_mut().fill(buf);
+    }
+    fn debug(&mut self, value: i32) {
+        let _ = self
+            .s
+            .out
+            .borrow_mut()
+            .write(1, format!("{value}\n").as_bytes());
+    }
+}
+
+/// One line describing an error: the root cause, first line only.
+fn one_line(e: &anyhow::Error) -> String {
+    if let Some(t) = e.downcast_ref::<Trap>() {
+        return format!("wasm trap: {t}");
+    }
+    if let Some(a) = e.downcast_ref::<AbiError>() {
+        return a.to_string();
+    }
+    let root = e.root_cause().to_string();
+    root.lines().next().unwrap_or("unknown error").to_string()
+}
+
+/// Run one import on behalf of the guest.
+fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasmtime::Result<()> {
+    let (shared, helpers, table, ex) = {
+        let d = caller.data();
+        (
+            d.shared.clone(),
+            d.helpers.clone(),
+            d.table.clone(),
+            d.exports.clone(),
+        )
+    };
+    let Some(ex) = ex else {
+        return Err(wasmtime::Error::msg(
+            "import called before the module was initialised",
+        ));
+    };
+    let cp: *mut Caller<'_, HostState> = caller;
+    let resume_fn = ex.resume.clone();
+    // The resumer for FuncOf wrappers called by JS that this import runs. It is the only user
+    // of the `Caller` while the realm operation is in progress.
+    let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
+        // SAFETY: `cp` is this import's `Caller`, alive for the whole `with_resumer` scope; the
+        // import does not touch it while JS (and so this closure) runs.
+        let c = unsafe { &mut *cp };
+        reentry::with_context(ctx, || resume_fn.call(c, ())).map_err(anyhow::Error::from)
+    };
+    let result = reentry::with_resumer(&mut resumer, || -> Result<Flow, AbiError> {
+        // SAFETY: the context was published by whoever entered the guest (`enter` or a
+        // resumer) and that scope is live below us; no other reference to it is in use.
+        let ctx =
+            unsafe { reentry::context() }.ok_or_else(|| AbiError::Other("no JS context".into()))?;
+        let mut realm = BoaRealm { ctx, h: &helpers };
+        let mut mem = CallerMem {
+            caller: cp,
+            ex: &ex,
+        };
+        let mut rt = NativeRt { s: &shared };
+        let r = Env {
+            mem: &mut mem,
+            realm: &mut realm,
+            table: &table,
+            rt: &mut rt,
+        }
+        .call(import, sp);
+        if shared.exit.get().is_some() {
+            realm.mark_exited();
+        }
+        r
+    });
+    shared.table_len.set(table.borrow().len());
+    if let Some(e) = shared.fatal.borrow_mut().take() {
+        return Err(wasmtime::Error::from_anyhow(e));
+    }
+    if let Some(code) = shared.exit.get() {
+        return Err(wasmtime::Error::new(GuestExit(code)));
+    }
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(wasmtime::Error::new(e)),
+    }
+}
+
+fn link(linker: &mut Linker<HostState>, module: &Module) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for imp in module.imports() {
+        let (m, n) = (imp.module().to_string(), imp.name().to_string());
+        if !seen.insert((m.clone(), n.clone())) {
+            continue;
+        }
+        if let Some(i) = Import::from_name(&m, &n) {
+            if i == Import::Debug {
+                linker
+                    .func_wrap(&m, &n, move |mut caller: Caller<'_, HostState>, v: i32| {
+                        NativeRt {
+                            s: &caller.data_mut().shared.clone(),
+                        }
+                        .debug(v);
+                    })
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            } else {
+                linker
+                    .func_wrap(&m, &n, move |mut caller: Caller<'_, HostState>, sp: i32| {
+                        dispatch(&mut caller, i, sp as u32)
+                    })
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            continue;
+        }
+        match (m.as_str(), n.as_str()) {
+            ("_gotest", "add") => {
+                linker
+                    .func_wrap(&m, &n, |a: i32, b: i32| {
+                        crate::abi::imports::gotest_add(a as u32, b as u32) as i32
+                    })
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            ("_gotest", "callExport") => {
+                linker
+                    .func_wrap(
+                        &m,
+                        &n,
+                        |mut caller: Caller<'_, HostState>,
+                         a: i32,
+                         b: i64|
+                         -> wasmtime::Result<i64> {
+                            let f0 = caller
+                                .get_export("testExport0")
+                                .and_then(|e| e.into_func())
+                                .ok_or_else(|| {
+                                    wasmtime::Error::msg("export testExport0 missing")
+                                })?;
+                            f0.typed::<(), ()>(&caller)?.call(&mut caller, ())?;
+                            let f = caller
+                                .get_export("testExport")
+                                .and_then(|e| e.into_func())
+                                .ok_or_else(|| wasmtime::Error::msg("export testExport missing"))?;
+                            f.typed::<(i32, i64), i64>(&caller)?
+                                .call(&mut caller, (a, b))
+                        },
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            _ => anyhow::bail!("unsupported import {m}.{n}"),
+        }
+    }
+    Ok(())
+}
+
+/// A run in progress.
+struct Session {
+    store: Store<HostState>,
+    js: JsHost,
+    ex: Exports,
+    started: Instant,
+    timeout: Option<Duration>,
+    timed_out: Arc<AtomicBool>,
+}
+
+/// How a step of the run ended.
+enum Stop {
+    Exit(i32),
+    Timeout,
+    /// Exit 1 with this message.
+    Fail(String),
+}
+
+impl Session {
+    fn shared(&self) -> Rc<Shared> {
+        self.js.shared.clone()
+    }
+
+    /// Call into the guest (`run` or `resume`) with the realm published.
+    fn enter(
+        &mut self,
+        f: impl FnOnce(&mut Store<HostState>, &Exports) -> wasmtime::Result<()>,
+    ) -> Result<(), Stop> {
+        let ex = self.ex.clone();
+        let store = &mut self.store;
+        let r = reentry::with_context(&mut self.js.ctx, || f(store, &ex));
+        self.check(r.map_err(anyhow::Error::from))
+    }
+
+    /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
+    fn with_js<R>(&mut self, f: impl FnOnce(&mut BoaRealm<'_>) -> R) -> R {
+        let resume_fn = self.ex.resume.clone();
+        let sp: *mut Store<HostState> = &mut self.store;
+        let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
+            // SAFETY: `sp` is this session's store; nothing else uses it while `f` runs.
+            let s = unsafe { &mut *sp };
+            reentry::with_context(ctx, || resume_fn.call(s, ())).map_err(anyhow::Error::from)
+        };
+        let helpers = self.js.helpers.clone();
+        let ctx = &mut self.js.ctx;
+        reentry::with_resumer(&mut resumer, || {
+            let mut realm = BoaRealm { ctx, h: &helpers };
+            f(&mut realm)
+        })
+    }
+
+    /// Classify the result of entering the guest or running JS.
+    fn check(&mut self, r: anyhow::Result<()>) -> Result<(), Stop> {
+        let shared = self.shared();
+        if let Some(code) = shared.exit.get() {
+            return Err(Stop::Exit(code));
+        }
+        if self.timed_out.load(Ordering::SeqCst) {
+            return Err(Stop::Timeout);
+        }
+        if shared.out.borrow().exceeded {
+            return Err(Stop::Fail(format!(
+                "output limit of {} bytes exceeded",
+                shared.out.borrow().limit
+            )));
+        }
+        if let Some(e) = shared.fatal.borrow_mut().take() {
+            return Err(Stop::Fail(one_line(&e)));
+        }
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if self.store.data().limiter.denied {
+                    let max = self.store.data().limiter.max.unwrap_or(0);
+                    return Err(Stop::Fail(format!("memory limit of {max} bytes exceeded")));
+                }
+                Err(Stop::Fail(one_line(&e)))
+            }
+        }
+    }
+
+    fn js_result(&mut self, r: Result<(), JsValue>) -> Result<(), Stop> {
+        match r {
+            Ok(()) => self.check(Ok(())),
+            Err(thrown) => {
+                self.check(Ok(()))?;
+                let msg = self.with_js(|realm| crate::abi::realm::Realm::describe(realm, &thrown));
+                Err(Stop::Fail(format!("uncaught JavaScript exception: {msg}")))
+            }
+        }
+    }
+
+    fn resume(&mut self) -> Result<(), Stop> {
+        self.enter(|s, ex| ex.resume.call(s, ()))
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        self.timeout
+            .map(|t| t.saturating_sub(self.started.elapsed()))
+    }
+
+    /// The event loop, after `run` returned with the program paused.
+    fn event_loop(&mut self) -> Result<(), Stop> {
+        let shared = self.shared();
+        loop {
+            let jobs = self.with_js(|realm| realm.run_jobs());
+            self.js_result(jobs)?;
+            let next = shared.timers.borrow_mut().peek();
+            let Some((due, kind)) = next else {
+                // Nothing can wake Go any more: the deadlock event, as Node's runner sends it.
+                let r = self.with_js(|realm| realm.post_deadlock_event());
+                self.js_result(r)?;
+                self.resume()?;
+                let jobs = self.with_js(|realm| realm.run_jobs());
+                self.js_result(jobs)?;
+                if shared.timers.borrow_mut().is_empty() {
+                    return Err(Stop::Exit(0));
+                }
+                continue;
+            };
+            if shared.clock.is_virtual() {
+                shared.clock.advance_to(due);
+            } else {
+                let now = shared.clock.now_us();
+                if due > now {
+                    let wait = Duration::from_micros(due - now);
+                    match self.remaining() {
+                        Some(rem) if rem < wait => {
+                            std::thread::sleep(rem);
+                            return Err(Stop::Timeout);
+                        }
+                        _ => std::thread::sleep(wait),
+                    }
+                }
+            }
+            if self.remaining() == Some(Duration::ZERO) {
+                return Err(Stop::Timeout);
+            }
+            shared.timers.borrow_mut().pop();
+            match kind {
+                TimerKind::Go(_) => {
+                    self.resume()?;
+                    while shared.timers.borrow().is_live(kind) {
+                        shared
+                            .out
+                            .borrow_mut()
+                            .note("scheduleTimeoutEvent: missed timeout event");
+                        self.resume()?;
+                    }
+                }
+                TimerKind::Js(id) => {
+                    let r = self.with_js(|realm| realm.run_js_timer(id));
+                    self.js_result(r)?;
+                }
+            }
+        }
+    }
+}
+
+fn prepare(
+    program: &Program,
+    opts: &NativeRunOptions,
+    shared: Rc<Shared>,
+    timed_out: Arc<AtomicBool>,
+    started: Instant,
+) -> Result<(Session, Engine, i32, i32), String> {
+    let bytes = std::fs::read(&program.wasm)
+        .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
+    let engine = engine::engine().map_err(|e| format!("{e:#}"))?;
+    let cache_dir = opts.cache.then(|| {
+        opts.cache_dir
+            .clone()
+            .unwrap_or_else(engine::default_cache_dir)
+    });
+    let module =
+        engine::load_module(&engine, &bytes, cache_dir.as_deref()).map_err(|e| format!("{e:#}"))?;
+
+    let mut argv = vec![program.wasm.to_string_lossy().into_owned()];
+    argv.extend(program.args.iter().cloned());
+    let env_strings = args::env_strings(&program.env);
+    let (block, argc, argv_addr) = args::layout(&argv, &env_strings)?;
+
+    let mut node_argv = vec!["node".to_string(), "wasm_exec_node.js".to_string()];
+    node_argv.extend(argv.iter().cloned());
+    let cfg = RealmConfig::from_process(
+        node_argv,
+        program.env.clone(),
+        program.cwd.to_string_lossy().into_owned(),
+    );
+    let mut js = JsHost::new(shared.clone(), &cfg).map_err(|e| format!("{e:#}"))?;
+
+    let table = {
+        let mut realm = BoaRealm {
+            ctx: &mut js.ctx,
+            h: &js.helpers,
+        };
+        crate::abi::imports::new_table(&mut realm)
+    };
+    let state = HostState {
+        shared: shared.clone(),
+        helpers: js.helpers.clone(),
+        table: Rc::new(RefCell::new(table)),
+        exports: None,
+        limiter: Limiter {
+            max: opts.max_memory,
+            denied: false,
+        },
+    };
+    let mut store = Store::new(&engine, state);
+    store.limiter(|s| &mut s.limiter);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_trap();
+
+    let mut linker = Linker::new(&engine);
+    link(&mut linker, &module).map_err(|e| format!("{e:#}"))?;
+    let instance = linker.instantiate(&mut store, &module).map_err(|e| {
+        if store.data().limiter.denied {
+            format!(
+                "memory limit of {} bytes exceeded",
+                opts.max_memory.unwrap_or(0)
+            )
+        } else {
+            format!(
+                "cannot instantiate module: {}",
+                one_line(&anyhow::Error::from(e))
+            )
+        }
+    })?;
+    let get = |store: &mut Store<HostState>, name: &str| -> Result<wasmtime::Func, String> {
+        instance
+            .get_func(&mut *store, name)
+            .ok_or_else(|| format!("module has no export {name:?}"))
+    };
+    let ex = Exports {
+        run: get(&mut store, "run")?
+            .typed(&store)
+            .map_err(|e| format!("export run: {e}"))?,
+        resume: get(&mut store, "resume")?
+            .typed(&store)
+            .map_err(|e| format!("export resume: {e}"))?,
+        getsp: get(&mut store, "getsp")?
+            .typed(&store)
+            .map_err(|e| format!("export getsp: {e}"))?,
+        mem: instance
+            .get_memory(&mut store, "mem")
+            .ok_or("module has no memory export \"mem\"")?,
+    };
+    store.data_mut().exports = Some(ex.clone());
+    let mem = ex.mem.data_mut(&mut store);
+    if mem.len() < args::ARGS_START + block.len() {
+        return Err("linear memory too small for the argv/env block".into());
+    }
+    mem[args::ARGS_START..args::ARGS_START + block.len()].copy_from_slice(&block);
+    let timeout = opts.timeout;
+    Ok((
+        Session {
+            store,
+            js,
+            ex,
+            started,
+            timeout,
+            timed_out,
+        },
+        engine,
+        argc,
+        argv_addr,
+    ))
+}
+
+/// Run a module to completion.
+pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    let started = Instant::now();
+    let shared = Rc::new(Shared::new(
+        capture,
+        opts.max_output,
+        opts.deterministic,
+        opts.seed,
+    ));
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let stop = match prepare(program, opts, shared.clone(), timed_out.clone(), started) {
+        Err(msg) => Stop::Fail(msg),
+        Ok((mut session, engine, argc, argv)) => {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let watchdog = opts.timeout.map(|t| {
+                let flag = timed_out.clone();
+                let engine = engine.clone();
+                let t = t.saturating_sub(started.elapsed());
+                std::thread::spawn(move || {
+                    if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(t) {
+                        flag.store(true, Ordering::SeqCst);
+                        engine.increment_epoch();
+                    }
+                })
+            });
+            let r = session
+                .enter(|s, ex| ex.run.call(s, (argc, argv)))
+                .and_then(|()| session.event_loop());
+            drop(tx);
+            if let Some(w) = watchdog {
+                let _ = w.join();
+            }
+            // Drop JS values held by the table before the realm goes.
+            session.store.data().table.borrow_mut().clear();
+            let Session { store, js, .. } = session;
+            drop(store);
+            drop(js);
+            match r {
+                Ok(()) => Stop::Exit(0),
+                Err(s) => s,
+            }
+        }
+    };
+    let ending = match stop {
+        Stop::Exit(c) => Ending::Exit(c),
+        Stop::Timeout => {
+            let t = opts.timeout.unwrap_or_default();
+            shared.out.borrow_mut().note(&format!(
+                "gojs-harness: time limit of {:.1}s exceeded",
+                t.as_secs_f64()
+            ));
+            Ending::Timeout
+        }
+        Stop::Fail(msg) => {
+            shared
+                .out
+                .borrow_mut()
+                .note(&format!("gojs-harness: {msg}"));
+            Ending::Exit(1)
+        }
+    };
+    let mut out = shared.out.borrow_mut();
+    NativeOutcome {
+        ending,
+        stdout: std::mem::take(&mut out.stdout),
+        stderr: std::mem::take(&mut out.stderr),
+        wall: started.elapsed(),
+    }
+}
+
+/// The module's path as Node's runner would put it in argv[0].
+pub fn wasm_arg0(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}

@@ -1,0 +1,228 @@
+// Node-like globals for Go js/wasm programs, built on the native `__host` object.
+// Evaluated once per run, before the module starts. `__cfg` holds argv/env/cwd/ids.
+(function (host, cfg) {
+  "use strict";
+  const g = globalThis;
+  const U8 = Uint8Array, U8C = Uint8ClampedArray;
+
+  function fmt(args) {
+    return Array.prototype.map.call(args, (a) => {
+      if (typeof a === "string") return a;
+      try {
+        if (a instanceof Error) return a.stack || String(a);
+        return String(a);
+      } catch (e) {
+        return "[object]";
+      }
+    }).join(" ");
+  }
+  const enc = (s) => host.encode(String(s));
+  g.console = {
+    log(...a) { host.write(1, enc(fmt(a) + "\n")); },
+    info(...a) { host.write(1, enc(fmt(a) + "\n")); },
+    debug(...a) { host.write(1, enc(fmt(a) + "\n")); },
+    error(...a) { host.write(2, enc(fmt(a) + "\n")); },
+    warn(...a) { host.write(2, enc(fmt(a) + "\n")); },
+  };
+
+  // Timers: callbacks live here, deadlines in the host's event loop.
+  const timers = new Map();
+  g.setTimeout = function setTimeout(cb, ms, ...args) {
+    const id = host.timer(Number(ms) || 0);
+    timers.set(id, [cb, args]);
+    return id;
+  };
+  g.clearTimeout = function clearTimeout(id) {
+    if (timers.delete(id)) host.clearTimer(id);
+  };
+  g.setImmediate = (cb, ...args) => g.setTimeout(cb, 0, ...args);
+  g.queueMicrotask = (cb) => { Promise.resolve().then(cb); };
+
+  g.performance = { now: () => host.now(), timeOrigin: host.timeOrigin() };
+  g.crypto = {
+    getRandomValues(a) {
+      if (!ArrayBuffer.isView(a)) throw new TypeError("The data argument must be an integer-type TypedArray");
+      new U8(a.buffer, a.byteOffset, a.byteLength).set(host.random(a.byteLength));
+      return a;
+    },
+  };
+
+  class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(s = "") { return host.encode(String(s)); }
+  }
+  class TextDecoder {
+    constructor(label = "utf-8") { this.encoding = String(label).toLowerCase(); }
+    decode(b) {
+      if (b === undefined) return "";
+      if (b instanceof ArrayBuffer) b = new U8(b);
+      else if (ArrayBuffer.isView(b) && !(b instanceof U8)) b = new U8(b.buffer, b.byteOffset, b.byteLength);
+      return host.decode(b);
+    }
+  }
+  g.TextEncoder = TextEncoder;
+  g.TextDecoder = TextDecoder;
+
+  function enosysError(name) {
+    const e = new Error(name + ": function not implemented");
+    e.code = "ENOSYS";
+    e.errno = -38;
+    e.syscall = name;
+    return e;
+  }
+
+  const proc = {
+    argv: cfg.argv.slice(),
+    argv0: "node",
+    env: Object.assign({}, cfg.env),
+    pid: cfg.pid,
+    ppid: cfg.ppid,
+    platform: "linux",
+    version: "v20.20.2",
+    versions: { node: "20.20.2" },
+    exitCode: undefined,
+    getuid: () => cfg.uid,
+    getgid: () => cfg.gid,
+    geteuid: () => cfg.euid,
+    getegid: () => cfg.egid,
+    getgroups: () => cfg.groups.slice(),
+    umask: () => 0o22,
+    cwd: () => cfg.cwd,
+    chdir() { throw enosysError("chdir"); },
+    exit(code) { host.exit(code === undefined ? 0 : Number(code) | 0); },
+    hrtime: Object.assign(() => { const t = host.now(); return [Math.floor(t / 1000), Math.floor((t % 1000) * 1e6)]; }, {
+      bigint: () => BigInt(Math.floor(host.now() * 1e6)),
+    }),
+    nextTick(cb, ...args) { Promise.resolve().then(() => cb(...args)); },
+    stdout: { write(s) { host.write(1, typeof s === "string" ? enc(s) : s); return true; } },
+    stderr: { write(s) { host.write(2, typeof s === "string" ? enc(s) : s); return true; } },
+  };
+  g.process = proc;
+
+  function normalize(p) {
+    const out = [];
+    for (const seg of p.split("/")) {
+      if (seg === "" || seg === ".") continue;
+      if (seg === "..") out.pop();
+      else out.push(seg);
+    }
+    return "/" + out.join("/");
+  }
+  g.path = {
+    sep: "/",
+    resolve(...segs) {
+      let p = "";
+      for (let i = segs.length - 1; i >= 0 && !p.startsWith("/"); i--) {
+        const s = String(segs[i]);
+        if (s === "") continue;
+        p = p === "" ? s : s + "/" + p;
+      }
+      if (!p.startsWith("/")) p = cfg.cwd + (p === "" ? "" : "/" + p);
+      return normalize(p);
+    },
+    join(...segs) { return segs.filter((s) => s !== "").join("/") || "."; },
+  };
+
+  const constants = {
+    O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_NOCTTY: 256, O_TRUNC: 512,
+    O_APPEND: 1024, O_DIRECTORY: 65536, O_NOATIME: 262144, O_NOFOLLOW: 131072, O_SYNC: 1052672,
+    O_DSYNC: 4096, O_DIRECT: 16384, O_NONBLOCK: 2048,
+    S_IFMT: 61440, S_IFREG: 32768, S_IFDIR: 16384, S_IFCHR: 8192, S_IFBLK: 24576, S_IFIFO: 4096,
+    S_IFLNK: 40960, S_IFSOCK: 49152,
+    F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
+  };
+  function later(cb, ...args) { g.setTimeout(() => cb(...args), 0); }
+  function writeOut(fd, buf, offset, length) {
+    if (fd !== 1 && fd !== 2) return -1;
+    const b = new U8(buf.buffer, buf.byteOffset + offset, length);
+    host.write(fd, b);
+    return length;
+  }
+  const fs = {
+    constants,
+    writeSync(fd, buf, offset, length) {
+      if (typeof buf === "string") buf = enc(buf);
+      offset = offset === undefined ? 0 : offset;
+      length = length === undefined ? buf.length - offset : length;
+      const n = writeOut(fd, buf, offset, length);
+      if (n < 0) throw enosysError("write");
+      return n;
+    },
+    write(fd, buf, offset, length, position, cb) {
+      const n = writeOut(fd, buf, offset, length);
+      if (n < 0) later(cb, enosysError("write"));
+      else later(cb, null, n);
+    },
+    fsync(fd, cb) { later(cb, null); },
+  };
+  for (const name of ["open", "close", "mkdir", "readdir", "stat", "lstat", "fstat", "unlink", "rmdir",
+    "chmod", "fchmod", "chown", "fchown", "lchown", "utimes", "futimes", "rename", "truncate", "ftruncate",
+    "readlink", "link", "symlink", "read"]) {
+    fs[name] = function (...args) {
+      const cb = args[args.length - 1];
+      if (typeof cb === "function") later(cb, enosysError(name));
+    };
+  }
+  g.fs = fs;
+
+  // The Go instance object (ref id 6).
+  const go = {
+    argv: cfg.argv.slice(1),
+    env: cfg.env,
+    exited: false,
+    _pendingEvent: null,
+    _values: { get length() { return host.valuesLength(); } },
+    _resume() {
+      if (this.exited) throw new Error("Go program has already exited");
+      host.resume();
+      if (this.exited && this._exitPromiseResolve) this._exitPromiseResolve();
+    },
+    _makeFuncWrapper(id) {
+      const go = this;
+      return function () {
+        const event = { id: id, this: this, args: arguments };
+        go._pendingEvent = event;
+        go._resume();
+        return event.result;
+      };
+    },
+    exit(code) { host.exit(code); },
+  };
+
+  // Operations the ABI needs, with the glue's exact semantics.
+  const helpers = {
+    go,
+    get: Reflect.get,
+    set: Reflect.set,
+    del: Reflect.deleteProperty,
+    apply: Reflect.apply,
+    construct: Reflect.construct,
+    instanceOf: (a, b) => a instanceof b,
+    length: (v) => parseInt(v.length),
+    str: (v) => String(v),
+    view: (v, max) => (v instanceof U8 || v instanceof U8C) ? new U8(v.buffer, v.byteOffset, Math.min(v.length, max)) : undefined,
+    copyTo(dst, src) {
+      if (!(dst instanceof U8 || dst instanceof U8C)) return -1;
+      const t = src.subarray(0, dst.length);
+      dst.set(t);
+      return t.length;
+    },
+    describe(e) {
+      try {
+        if (e instanceof Error) return String(e);
+        if (typeof e === "string") return e;
+        return "Uncaught " + String(e);
+      } catch (x) {
+        return "Uncaught exception (unprintable)";
+      }
+    },
+    deadlock() { go._pendingEvent = { id: 0 }; },
+    runTimer(id) {
+      const t = timers.get(id);
+      if (t === undefined) return;
+      timers.delete(id);
+      if (typeof t[0] === "function") t[0].apply(undefined, t[1]);
+    },
+  };
+  return helpers;
+})
