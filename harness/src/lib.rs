@@ -5,8 +5,15 @@
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
 pub mod abi;
+pub mod bless;
+pub mod case;
+pub mod config;
+pub mod corpus;
 pub mod host;
+pub mod matcher;
 pub mod native;
+pub mod paths;
 pub mod realm;
+pub mod runner;
 pub mod toolchain;
 pub mod version;

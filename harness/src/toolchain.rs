@@ -77,14 +77,24 @@ impl Toolchain {
     pub fn from_goroot(dir: &Path) -> anyhow::Result<Toolchain> {
         let go = dir.join("bin").join("go");
         if !go.is_file() {
-            bail!("{} is not a Go toolchain: it has no bin/go ({HOW_TO_GET_GO})", dir.display());
+            bail!(
+                "{} is not a Go toolchain: it has no bin/go ({HOW_TO_GET_GO})",
+                dir.display()
+            );
         }
         let version_text = read_version_text(dir, &go)?;
         let version = GoVersion::parse_go_text(&version_text).with_context(|| {
-            format!("{}: cannot read a Go release from `{version_text}`", dir.display())
+            format!(
+                "{}: cannot read a Go release from `{version_text}`",
+                dir.display()
+            )
         })?;
         let goroot = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let tc = Toolchain { version, version_text, goroot };
+        let tc = Toolchain {
+            version,
+            version_text,
+            goroot,
+        };
         if !tc.glue().is_file() {
             bail!(
                 "{tc} has no wasm_exec.js in lib/wasm or misc/wasm; is this a complete toolchain?"
@@ -163,7 +173,11 @@ fn read_version_text(dir: &Path, go: &Path) -> anyhow::Result<String> {
 /// the `go` on PATH when neither is given.
 pub fn resolve(versions: &[String], goroots: &[PathBuf]) -> anyhow::Result<Vec<Toolchain>> {
     let mut out = Vec::new();
-    for v in versions.iter().flat_map(|v| v.split(',')).filter(|v| !v.trim().is_empty()) {
+    for v in versions
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|v| !v.trim().is_empty())
+    {
         out.push(Toolchain::from_version(v)?);
     }
     for dir in goroots {

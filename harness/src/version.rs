@@ -23,7 +23,13 @@ impl GoVersion {
                 None => Ok(None),
                 Some(p) => {
                     let digits: String = p.chars().take_while(|c| c.is_ascii_digit()).collect();
-                    if digits.is_empty() {
+                    let suffix = &p[digits.len()..];
+                    let prerelease = ["rc", "beta"].iter().any(|k| {
+                        suffix
+                            .strip_prefix(k)
+                            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+                    });
+                    if digits.is_empty() || !(suffix.is_empty() || prerelease) {
                         bail!("`{p}` is not a number");
                     }
                     Ok(Some(digits.parse()?))
@@ -36,7 +42,11 @@ impl GoVersion {
         if parts.next().is_some() {
             bail!("too many dots in `{s}`");
         }
-        Ok(GoVersion { major, minor, patch })
+        Ok(GoVersion {
+            major,
+            minor,
+            patch,
+        })
     }
 
     /// Parse a toolchain's own text, e.g. `go1.26.8 X:nocoverageredesign` or `devel go1.27-abc`.
@@ -105,11 +115,13 @@ impl VersionRange {
             } else {
                 (Op::Eq, part)
             };
-            let v = GoVersion::parse(rest)
-                .with_context(|| format!("in version range `{text}`"))?;
+            let v = GoVersion::parse(rest).with_context(|| format!("in version range `{text}`"))?;
             bounds.push((op, v));
         }
-        Ok(VersionRange { text: text.to_string(), bounds })
+        Ok(VersionRange {
+            text: text.to_string(),
+            bounds,
+        })
     }
 
     pub fn contains(&self, v: &GoVersion) -> bool {
@@ -153,11 +165,33 @@ mod tests {
 
     #[test]
     fn parses_toolchain_texts() {
-        assert_eq!(GoVersion::parse_go_text("go1.26.8 X:foo").unwrap(), v("1.26.8"));
-        assert_eq!(GoVersion::parse_go_text("devel go1.27-abc123 Tue").unwrap(), v("1.27"));
-        assert_eq!(v("go1.22rc1"), GoVersion { major: 1, minor: 22, patch: None });
+        assert_eq!(
+            GoVersion::parse_go_text("go1.26.8 X:foo").unwrap(),
+            v("1.26.8")
+        );
+        assert_eq!(
+            GoVersion::parse_go_text("devel go1.27-abc123 Tue").unwrap(),
+            v("1.27")
+        );
+        assert_eq!(
+            v("go1.22rc1"),
+            GoVersion {
+                major: 1,
+                minor: 22,
+                patch: None
+            }
+        );
         assert!(GoVersion::parse("1").is_err());
         assert!(GoVersion::parse("1.x").is_err());
+        assert!(GoVersion::parse("1.2x").is_err());
+        assert_eq!(
+            v("1.21beta2"),
+            GoVersion {
+                major: 1,
+                minor: 21,
+                patch: None
+            }
+        );
         assert!(GoVersion::parse("1.2.3.4").is_err());
     }
 
@@ -170,7 +204,11 @@ mod tests {
         assert!(!r.contains(&v("1.24.11")));
         assert!(VersionRange::parse("1.22").unwrap().contains(&v("1.22.10")));
         assert!(!VersionRange::parse("1.22").unwrap().contains(&v("1.23.0")));
-        assert!(VersionRange::parse("<=1.22").unwrap().contains(&v("1.22.10")));
+        assert!(
+            VersionRange::parse("<=1.22")
+                .unwrap()
+                .contains(&v("1.22.10"))
+        );
         assert!(VersionRange::parse(">1.22").unwrap().contains(&v("1.23")));
         assert!(!VersionRange::parse(">1.22").unwrap().contains(&v("1.22.3")));
         let p = VersionRange::parse(">=1.24.5").unwrap();

@@ -20,10 +20,19 @@ pub type Capability = &'static str;
 
 /// Capabilities known to the suite. Cases may only name these.
 pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
-    ("eval", "a real JS engine: `eval`, prototypes, getters, exceptions"),
+    (
+        "eval",
+        "a real JS engine: `eval`, prototypes, getters, exceptions",
+    ),
     ("fs", "Node's callback `fs` API backed by a file system"),
-    ("node-globals", "`process`, `require`, `path` as Node provides them"),
-    ("exit-code", "the code given to `go.exit` becomes the process exit status"),
+    (
+        "node-globals",
+        "`process`, `require`, `path` as Node provides them",
+    ),
+    (
+        "exit-code",
+        "the code given to `go.exit` becomes the process exit status",
+    ),
     ("stderr", "stdout and stderr are kept apart"),
     ("timers", "`setTimeout` and the Go timer events"),
 ];
@@ -88,4 +97,41 @@ pub trait Host: Send + Sync {
     /// Run one module to completion. `Err` means the harness could not run the host at all
     /// (missing binary, unreadable glue); a host that crashes or hangs is an `Ok` outcome.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome>;
+}
+
+/// Settings shared by the hosts a run creates.
+#[derive(Debug, Clone, Default)]
+pub struct HostOptions {
+    /// A `wasm_exec.js` that replaces each toolchain's own (Node host only).
+    pub glue: Option<PathBuf>,
+    /// Where hosts keep files of their own (the Node runner script, compiled modules).
+    pub cache_dir: PathBuf,
+}
+
+/// Make the hosts named by a comma-separated list: `node`, `native`, `cmd:PROGRAM`.
+pub fn from_specs(
+    specs: &str,
+    opts: &HostOptions,
+) -> anyhow::Result<Vec<std::sync::Arc<dyn Host>>> {
+    let mut hosts: Vec<std::sync::Arc<dyn Host>> = Vec::new();
+    for spec in specs.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        hosts.push(from_spec(spec, opts)?);
+    }
+    if hosts.is_empty() {
+        anyhow::bail!("no host named; use node, native or cmd:PROGRAM");
+    }
+    Ok(hosts)
+}
+
+pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Arc<dyn Host>> {
+    if let Some(program) = spec.strip_prefix("cmd:") {
+        return Ok(std::sync::Arc::new(cmd::CmdHost::new(program)?));
+    }
+    match spec {
+        "node" => Ok(std::sync::Arc::new(node::NodeHost::new(
+            opts.glue.as_deref(),
+            &opts.cache_dir,
+        )?)),
+        other => anyhow::bail!("unknown host `{other}`: use node, native or cmd:PROGRAM"),
+    }
 }

@@ -1,0 +1,129 @@
+//! The reference host: Node with a glue (`wasm_exec.js`), the toolchain's own or one given.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use anyhow::{Context, bail};
+
+use super::process::run_with_timeout;
+use super::{Capability, Host, RunOutcome, RunRequest};
+use crate::paths::write_atomically;
+
+const RUNNER: &str = include_str!("node_runner.js");
+
+/// Node running the harness's runner script with a chosen glue.
+pub struct NodeHost {
+    name: String,
+    node: PathBuf,
+    /// A glue that replaces every toolchain's own (`--glue FILE`).
+    glue: Option<PathBuf>,
+    runner: PathBuf,
+    caps: BTreeSet<Capability>,
+}
+
+impl NodeHost {
+    /// `node` from PATH (or `GOJS_NODE`); `glue` overrides the toolchain's `wasm_exec.js`.
+    pub fn new(glue: Option<&Path>, cache_dir: &Path) -> anyhow::Result<NodeHost> {
+        let node = std::env::var_os("GOJS_NODE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("node"));
+        check_node(&node)?;
+        let glue = match glue {
+            Some(g) => Some(
+                g.canonicalize()
+                    .with_context(|| format!("the glue {} cannot be read", g.display()))?,
+            ),
+            None => None,
+        };
+        let runner = install_runner(cache_dir)?;
+        let name = "node".to_string();
+        let caps = [
+            "eval",
+            "fs",
+            "node-globals",
+            "exit-code",
+            "stderr",
+            "timers",
+        ]
+        .into_iter()
+        .collect();
+        Ok(NodeHost {
+            name,
+            node,
+            glue,
+            runner,
+            caps,
+        })
+    }
+}
+
+fn check_node(node: &Path) -> anyhow::Result<()> {
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| match Command::new(node).arg("--version").output() {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(format!(
+                "`{} --version` failed: {}",
+                node.display(),
+                String::from_utf8_lossy(&o.stderr).trim()
+            )),
+            Err(_) => Err(format!(
+                "Node is not installed (no `{}` on PATH): install Node.js 18 or newer, \
+                 or set GOJS_NODE to its path",
+                node.display()
+            )),
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+/// The runner lives in the cache under a name derived from its contents, so concurrent
+/// harness processes never see it half-written.
+fn install_runner(cache_dir: &Path) -> anyhow::Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let hash: String = Sha256::digest(RUNNER.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = cache_dir.join(format!("node_runner-{hash}.js"));
+    if !path.is_file() {
+        write_atomically(&path, RUNNER.as_bytes())
+            .with_context(|| format!("writing the Node runner to {}", path.display()))?;
+    }
+    Ok(path)
+}
+
+impl Host for NodeHost {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &BTreeSet<Capability> {
+        &self.caps
+    }
+
+    fn is_reference(&self) -> bool {
+        // Another glue is what is under test, not the reference.
+        self.glue.is_none()
+    }
+
+    fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
+        let glue = self.glue.clone().unwrap_or_else(|| req.toolchain.glue());
+        if !glue.is_file() {
+            bail!("the glue {} does not exist", glue.display());
+        }
+        let mut cmd = Command::new(&self.node);
+        cmd.arg("--stack-size=8192")
+            .arg(&self.runner)
+            .arg(&glue)
+            .arg(&req.wasm)
+            .args(&req.args)
+            .current_dir(&req.cwd)
+            .env_clear()
+            .envs(&req.env);
+        run_with_timeout(cmd, req.timeout)
+    }
+}

@@ -1,0 +1,386 @@
+//! The case format: one TOML file per case under `cases/`, its expectations, the per-release
+//! overrides and the per-host expected failures. See `cases/README.md` for the user's view.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::host::KNOWN_CAPABILITIES;
+use crate::matcher::Matcher;
+use crate::version::{GoVersion, VersionRange};
+
+/// The schema this harness reads. A case file says which one it was written for.
+pub const SCHEMA: u32 = 1;
+
+/// One case, as written in its file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub schema: u32,
+    /// The contract point checked: a `syscall/js` doc entry, a glue behaviour, a section of
+    /// the reference notes. Shown with every failure.
+    pub contract: String,
+    /// The Go program, a directory of `goprograms/`.
+    pub program: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Capabilities the case needs; on a host without one of them the case is skipped.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// The releases the case applies to; others skip it.
+    pub go: Option<VersionRange>,
+    /// Seconds before the host is killed.
+    pub timeout: Option<u64>,
+    pub expect: ExpectFields,
+    /// Overrides for some releases, applied in order over `expect`.
+    #[serde(default, rename = "version")]
+    pub versions: Vec<VersionOverride>,
+    /// Hosts on which the case is known to fail, each with why.
+    #[serde(default)]
+    pub xfail: Vec<ExpectedFailure>,
+}
+
+/// The expected result; every field may be overridden per release.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectFields {
+    pub exit: Option<i32>,
+    pub stdout: Option<String>,
+    pub stdout_pattern: Option<String>,
+    pub stderr: Option<String>,
+    pub stderr_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionOverride {
+    pub go: VersionRange,
+    /// Why this release differs (the change in Go or the glue).
+    pub why: String,
+    // Spelled out rather than flattened: serde cannot refuse unknown fields through flatten.
+    pub exit: Option<i32>,
+    pub stdout: Option<String>,
+    pub stdout_pattern: Option<String>,
+    pub stderr: Option<String>,
+    pub stderr_pattern: Option<String>,
+}
+
+impl VersionOverride {
+    pub fn fields(&self) -> ExpectFields {
+        ExpectFields {
+            exit: self.exit,
+            stdout: self.stdout.clone(),
+            stdout_pattern: self.stdout_pattern.clone(),
+            stderr: self.stderr.clone(),
+            stderr_pattern: self.stderr_pattern.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailure {
+    /// A host name, or a prefix ending in `*` such as `cmd:*`.
+    pub host: String,
+    /// Only these releases; all when absent.
+    pub go: Option<VersionRange>,
+    pub reason: String,
+}
+
+/// A loaded case: its file, and the name trials use.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Path under `cases/` without `.toml`, e.g. `exit/os_exit_3`.
+    pub name: String,
+    pub path: PathBuf,
+    pub file: CaseFile,
+}
+
+/// What one release must produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    pub exit: i32,
+    pub stdout: Matcher,
+    pub stderr: Matcher,
+}
+
+impl ExpectFields {
+    fn check(&self, what: &str) -> anyhow::Result<()> {
+        if self.stdout.is_some() && self.stdout_pattern.is_some() {
+            bail!("{what} sets both stdout and stdout_pattern; keep one");
+        }
+        if self.stderr.is_some() && self.stderr_pattern.is_some() {
+            bail!("{what} sets both stderr and stderr_pattern; keep one");
+        }
+        Ok(())
+    }
+
+    fn apply(&self, onto: &mut Expectation) {
+        if let Some(e) = self.exit {
+            onto.exit = e;
+        }
+        if let Some(s) = &self.stdout {
+            onto.stdout = Matcher::Exact(s.clone());
+        }
+        if let Some(s) = &self.stdout_pattern {
+            onto.stdout = Matcher::Pattern(s.clone());
+        }
+        if let Some(s) = &self.stderr {
+            onto.stderr = Matcher::Exact(s.clone());
+        }
+        if let Some(s) = &self.stderr_pattern {
+            onto.stderr = Matcher::Pattern(s.clone());
+        }
+    }
+}
+
+impl Case {
+    /// Parse and check one case; `name` is its path under `cases/`.
+    pub fn parse(name: &str, path: &Path, text: &str) -> anyhow::Result<Case> {
+        let file: CaseFile = toml::from_str(text).with_context(|| format!("{}", path.display()))?;
+        let case = Case {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            file,
+        };
+        case.check()
+            .with_context(|| format!("{}", path.display()))?;
+        Ok(case)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let f = &self.file;
+        if f.schema != SCHEMA {
+            bail!(
+                "schema {} is not the one this harness reads ({SCHEMA}); update the case or the harness",
+                f.schema
+            );
+        }
+        if f.contract.trim().is_empty() {
+            bail!("`contract` is empty: name the contract point the case checks");
+        }
+        if f.expect.exit.is_none() {
+            bail!("[expect] needs `exit`");
+        }
+        f.expect.check("[expect]")?;
+        for (i, v) in f.versions.iter().enumerate() {
+            v.fields().check(&format!("[[version]] #{}", i + 1))?;
+            if v.why.trim().is_empty() {
+                bail!("[[version]] #{} ({}) needs a `why`", i + 1, v.go);
+            }
+        }
+        for need in &f.needs {
+            if !KNOWN_CAPABILITIES.iter().any(|(c, _)| c == need) {
+                let known: Vec<_> = KNOWN_CAPABILITIES.iter().map(|(c, _)| *c).collect();
+                bail!(
+                    "unknown capability `{need}` in needs (known: {})",
+                    known.join(", ")
+                );
+            }
+        }
+        for x in &f.xfail {
+            if x.reason.trim().is_empty() {
+                bail!("[[xfail]] for host `{}` needs a `reason`", x.host);
+            }
+        }
+        if f.program.contains("..") || f.program.starts_with('/') {
+            bail!(
+                "program `{}` must name a directory inside goprograms/",
+                f.program
+            );
+        }
+        Ok(())
+    }
+
+    /// The expectation for one release: `expect`, then every matching `[[version]]` in order.
+    pub fn expectation(&self, go: &GoVersion) -> Expectation {
+        let mut e = Expectation {
+            exit: 0,
+            stdout: Matcher::Exact(String::new()),
+            stderr: Matcher::Exact(String::new()),
+        };
+        self.file.expect.apply(&mut e);
+        for v in &self.file.versions {
+            if v.go.contains(go) {
+                v.fields().apply(&mut e);
+            }
+        }
+        e
+    }
+
+    /// Whether this case applies to a release at all.
+    pub fn applies_to(&self, go: &GoVersion) -> bool {
+        self.file.go.as_ref().is_none_or(|r| r.contains(go))
+    }
+
+    /// The reason this case is expected to fail on a host and release, if it is.
+    pub fn expected_failure(&self, host: &str, go: &GoVersion) -> Option<&str> {
+        self.file
+            .xfail
+            .iter()
+            .find(|x| {
+                let host_ok = match x.host.strip_suffix('*') {
+                    Some(prefix) => host.starts_with(prefix),
+                    None => host == x.host,
+                };
+                host_ok && x.go.as_ref().is_none_or(|r| r.contains(go))
+            })
+            .map(|x| x.reason.as_str())
+    }
+}
+
+/// Every case under `dir`, sorted by name.
+pub fn load_all(dir: &Path) -> anyhow::Result<Vec<Case>> {
+    let mut files = Vec::new();
+    collect(dir, &mut files).with_context(|| format!("reading the cases in {}", dir.display()))?;
+    files.sort();
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        let name = rel.with_extension("").to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        match Case::parse(&name, &path, &text) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "{} case file(s) are invalid:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+    Ok(cases)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+schema = 1
+contract = "runtime.wasmExit"
+program = "exit"
+args = ["3"]
+[expect]
+exit = 3
+stdout = "before exit\n"
+"#;
+
+    fn parse(text: &str) -> anyhow::Result<Case> {
+        Case::parse(
+            "exit/os_exit_3",
+            Path::new("cases/exit/os_exit_3.toml"),
+            text,
+        )
+    }
+
+    fn v(s: &str) -> GoVersion {
+        GoVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_empty_output() {
+        let c = parse(BASE).unwrap();
+        let e = c.expectation(&v("1.26.8"));
+        assert_eq!(e.exit, 3);
+        assert_eq!(e.stdout, Matcher::Exact("before exit\n".into()));
+        assert_eq!(e.stderr, Matcher::Exact(String::new()));
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_schema_are_refused() {
+        let e = parse(&BASE.replace("args =", "argz =")).unwrap_err();
+        assert!(format!("{e:#}").contains("unknown field `argz`"), "{e:#}");
+        let e = parse(&BASE.replace("schema = 1", "schema = 2")).unwrap_err();
+        assert!(format!("{e:#}").contains("schema 2"), "{e:#}");
+        let e = parse(&BASE.replace("exit = 3", "")).unwrap_err();
+        assert!(format!("{e:#}").contains("needs `exit`"), "{e:#}");
+        let e = parse(&format!("{BASE}stdout_pattern = \"x\"\n")).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("both stdout and stdout_pattern"),
+            "{e:#}"
+        );
+        let e = parse(&BASE.replace("program = \"exit\"", "program = \"../x\"")).unwrap_err();
+        assert!(format!("{e:#}").contains("inside goprograms"), "{e:#}");
+        let e = parse(&format!("{BASE}[[version]]\ngo = \"1.2x\"\nwhy = \"w\"\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("1.2x"), "{e:#}");
+        let e = parse(&format!(
+            "{BASE}[[version]]\ngo = \"1.21\"\nwhy = \"w\"\nexitt = 1\n"
+        ))
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("unknown field `exitt`"), "{e:#}");
+    }
+
+    #[test]
+    fn version_overrides_apply_in_order_to_their_releases_only() {
+        let text = format!(
+            "{BASE}[[version]]\ngo = \"<1.22\"\nwhy = \"old text\"\nstderr_pattern = \"an [..]\"\n\
+             [[version]]\ngo = \"<1.21\"\nwhy = \"older\"\nexit = 4\n"
+        );
+        let c = parse(&text).unwrap();
+        let new = c.expectation(&v("1.22.10"));
+        assert_eq!(new.stderr, Matcher::Exact(String::new()));
+        assert_eq!(new.exit, 3);
+        let mid = c.expectation(&v("1.21.13"));
+        assert_eq!(mid.stderr, Matcher::Pattern("an [..]".into()));
+        assert_eq!(mid.exit, 3);
+        let old = c.expectation(&v("1.19.8"));
+        assert_eq!(old.exit, 4);
+        assert_eq!(old.stderr, Matcher::Pattern("an [..]".into()));
+        // Overrides leave what they do not name alone.
+        assert_eq!(old.stdout, Matcher::Exact("before exit\n".into()));
+    }
+
+    #[test]
+    fn expected_failures_match_host_and_release() {
+        let text = format!(
+            "{BASE}[[xfail]]\nhost = \"cmd:*\"\nreason = \"r1\"\n\
+             [[xfail]]\nhost = \"native\"\ngo = \">=1.24\"\nreason = \"r2\"\n"
+        );
+        let c = parse(&text).unwrap();
+        assert_eq!(
+            c.expected_failure("cmd:go_js_wasm_exec", &v("1.19")),
+            Some("r1")
+        );
+        assert_eq!(c.expected_failure("native", &v("1.24.11")), Some("r2"));
+        assert_eq!(c.expected_failure("native", &v("1.23.9")), None);
+        assert_eq!(c.expected_failure("node", &v("1.26")), None);
+        let e = parse(&format!(
+            "{BASE}[[xfail]]\nhost = \"node\"\nreason = \" \"\n"
+        ))
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("needs a `reason`"), "{e:#}");
+    }
+
+    #[test]
+    fn capabilities_must_be_known_and_ranges_limit_releases() {
+        let e = parse(&BASE.replace("args", "needs = [\"teleport\"]\nargs")).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("unknown capability `teleport`"),
+            "{e:#}"
+        );
+        let c = parse(&BASE.replace("args", "go = \">=1.21\"\nargs")).unwrap();
+        assert!(c.applies_to(&v("1.21.0")));
+        assert!(!c.applies_to(&v("1.19.8")));
+    }
+}

@@ -1,0 +1,279 @@
+//! Turning host × Go release × case into trials, running one, and judging its outcome.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::bless;
+use crate::case::{Case, Expectation};
+use crate::corpus::Corpus;
+use crate::host::{Exit, Host, RunOutcome, RunRequest};
+use crate::toolchain::Toolchain;
+
+/// Everything a run of the suite is made of.
+pub struct Suite {
+    pub hosts: Vec<Arc<dyn Host>>,
+    pub toolchains: Vec<Toolchain>,
+    pub cases: Vec<Arc<Case>>,
+    pub corpus: Arc<Corpus>,
+    /// Used when a case sets no `timeout`.
+    pub default_timeout: Duration,
+    /// Rewrite expectations from the reference host when they differ (`GOJS_BLESS`).
+    pub bless: bool,
+}
+
+/// One host × release × case.
+#[derive(Clone)]
+pub struct Trial {
+    /// `node/go1.26/exit/os_exit_3`.
+    pub name: String,
+    pub host: Arc<dyn Host>,
+    pub toolchain: Toolchain,
+    pub case: Arc<Case>,
+    /// Set when the trial cannot run here: the reason.
+    pub skip: Option<String>,
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// Failed as the case says it does on this host; the reason is the case's.
+    ExpectedFail(String),
+    /// Blessed: the expectation was rewritten from this outcome.
+    Blessed(String),
+    Fail(String),
+    Skip(String),
+}
+
+impl Suite {
+    /// Every trial, in host, release, case order.
+    pub fn trials(&self) -> Vec<Trial> {
+        let mut out = Vec::new();
+        for host in &self.hosts {
+            for tc in &self.toolchains {
+                for case in &self.cases {
+                    let missing: Vec<&str> = case
+                        .file
+                        .needs
+                        .iter()
+                        .filter(|n| !host.capabilities().contains(n.as_str()))
+                        .map(String::as_str)
+                        .collect();
+                    let skip = if !missing.is_empty() {
+                        Some(format!("{} lacks {}", host.name(), missing.join(", ")))
+                    } else if !case.applies_to(&tc.version) {
+                        Some(format!(
+                            "the case covers go{}, not go{}",
+                            case.file
+                                .go
+                                .as_ref()
+                                .map(|r| r.to_string())
+                                .unwrap_or_default(),
+                            tc.version
+                        ))
+                    } else {
+                        None
+                    };
+                    out.push(Trial {
+                        name: format!("{}/{}/{}", host.name(), tc.version.short(), case.name),
+                        host: host.clone(),
+                        toolchain: tc.clone(),
+                        case: case.clone(),
+                        skip,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Run one trial to a verdict. Never panics on anything a host does.
+    pub fn run(&self, trial: &Trial) -> Verdict {
+        if let Some(why) = &trial.skip {
+            return Verdict::Skip(why.clone());
+        }
+        let outcome = match self.execute(trial) {
+            Ok(o) => o,
+            Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
+        };
+        let expected = trial.case.expectation(&trial.toolchain.version);
+        let mismatch = compare(&expected, &outcome);
+        let xfail = trial
+            .case
+            .expected_failure(trial.host.name(), &trial.toolchain.version);
+        match (mismatch, xfail) {
+            (None, None) => Verdict::Pass,
+            (None, Some(reason)) => Verdict::Fail(format!(
+                "{}: expected to fail ({reason}), but it passes: update the expectation \
+                 (remove the [[xfail]] for host `{}` from {})",
+                trial.name,
+                trial.host.name(),
+                trial.case.path.display()
+            )),
+            (Some(_), Some(reason)) => Verdict::ExpectedFail(reason.to_string()),
+            (Some(diff), None) => {
+                if self.bless && trial.host.is_reference() {
+                    return match bless::bless(&trial.case, &trial.toolchain.version, &outcome) {
+                        Ok(note) => Verdict::Blessed(note),
+                        Err(e) => {
+                            Verdict::Fail(format!("{}: cannot bless: {e:#}\n{diff}", trial.name))
+                        }
+                    };
+                }
+                Verdict::Fail(self.report(trial, &diff))
+            }
+        }
+    }
+
+    fn execute(&self, trial: &Trial) -> anyhow::Result<RunOutcome> {
+        let wasm = self
+            .corpus
+            .wasm(&trial.toolchain, &trial.case.file.program)?;
+        let cwd = tempfile::Builder::new().prefix("gojs-trial-").tempdir()?;
+        let mut env = BTreeMap::new();
+        // Hosts that are scripts need PATH to find their interpreter.
+        if let Some(path) = std::env::var_os("PATH") {
+            env.insert("PATH".to_string(), path.to_string_lossy().into_owned());
+        }
+        env.extend(trial.case.file.env.clone());
+        let timeout = trial
+            .case
+            .file
+            .timeout
+            .map(Duration::from_secs)
+            .unwrap_or(self.default_timeout);
+        let req = RunRequest {
+            wasm,
+            args: trial.case.file.args.clone(),
+            env,
+            cwd: cwd.path().to_path_buf(),
+            timeout,
+            toolchain: trial.toolchain.clone(),
+        };
+        trial.host.run(&req)
+    }
+
+    fn report(&self, trial: &Trial, diff: &str) -> String {
+        let f = &trial.case.file;
+        format!(
+            "{}\n  case:     {}\n  contract: {}\n  program:  goprograms/{} {}\n  toolchain: {}\n{diff}",
+            trial.name,
+            trial.case.path.display(),
+            f.contract,
+            f.program,
+            f.args.join(" "),
+            trial.toolchain,
+        )
+    }
+}
+
+/// `None` when the outcome meets the expectation, else a readable account of every difference.
+pub fn compare(expected: &Expectation, actual: &RunOutcome) -> Option<String> {
+    let stdout = String::from_utf8_lossy(&actual.stdout);
+    let stderr = String::from_utf8_lossy(&actual.stderr);
+    let mut out = String::new();
+    let exit_ok = actual.exit == Exit::Code(expected.exit);
+    if !exit_ok {
+        let _ = writeln!(
+            out,
+            "exit differs:\n    --- expected\n    +++ actual\n    -exit code {}\n    +{}",
+            expected.exit, actual.exit
+        );
+    }
+    let stdout_ok = expected.stdout.matches(&stdout);
+    if !stdout_ok {
+        out.push_str(&diff(
+            "stdout",
+            expected.stdout.text(),
+            &stdout,
+            expected.stdout.is_pattern(),
+        ));
+    }
+    let stderr_ok = expected.stderr.matches(&stderr);
+    if !stderr_ok {
+        out.push_str(&diff(
+            "stderr",
+            expected.stderr.text(),
+            &stderr,
+            expected.stderr.is_pattern(),
+        ));
+    } else if !exit_ok && !stderr.is_empty() {
+        // The host's own words usually say why the exit code is wrong.
+        let _ = writeln!(out, "stderr (as expected):\n{}", indent(&stderr));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn diff(stream: &str, expected: &str, actual: &str, pattern: bool) -> String {
+    let kind = if pattern { " pattern" } else { "" };
+    let text = similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("expected {stream}{kind}"),
+            &format!("actual {stream}"),
+        )
+        .to_string();
+    format!("{stream} differs:\n{}", indent(&text))
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Matcher;
+
+    fn outcome(code: i32, stdout: &str, stderr: &str) -> RunOutcome {
+        RunOutcome {
+            exit: Exit::Code(code),
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            wall: Duration::ZERO,
+        }
+    }
+
+    fn expect(code: i32, stdout: &str) -> Expectation {
+        Expectation {
+            exit: code,
+            stdout: Matcher::Exact(stdout.into()),
+            stderr: Matcher::Pattern("...".into()),
+        }
+    }
+
+    #[test]
+    fn a_matching_outcome_has_no_report() {
+        assert_eq!(
+            compare(&expect(3, "a\n"), &outcome(3, "a\n", "anything")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_wrong_exit_code_and_output_are_both_reported_with_a_diff() {
+        let r = compare(
+            &expect(3, "before exit\n"),
+            &outcome(0, "before exit\nextra\n", "why\n"),
+        )
+        .unwrap();
+        assert!(r.contains("-exit code 3\n    +exit code 0"), "{r}");
+        assert!(r.contains("stdout differs"), "{r}");
+        assert!(r.contains("+extra"), "{r}");
+        assert!(
+            r.contains("why"),
+            "the host's stderr helps explain the exit: {r}"
+        );
+    }
+
+    #[test]
+    fn a_timeout_is_never_a_pass() {
+        let mut o = outcome(0, "", "");
+        o.exit = Exit::Timeout;
+        let r = compare(&expect(0, ""), &o).unwrap();
+        assert!(r.contains("+timed out"), "{r}");
+    }
+}
