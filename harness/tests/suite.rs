@@ -50,7 +50,7 @@ fn options() -> anyhow::Result<SuiteOptions> {
     let mut o = SuiteOptions::from_env()?;
     if o.hosts.is_none() {
         let tcs = gojs_harness::toolchain::resolve(&o.go, &o.goroots)?;
-        let exec = tcs[0].exec_script();
+        let exec = tcs[0].exec_script()?;
         o.hosts = Some(format!("node,cmd:{}", exec.display()));
     }
     Ok(o)

@@ -111,7 +111,10 @@ impl Host for NodeHost {
     }
 
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
-        let glue = self.glue.clone().unwrap_or_else(|| req.toolchain.glue());
+        let glue = match &self.glue {
+            Some(g) => g.clone(),
+            None => req.toolchain.glue()?,
+        };
         if !glue.is_file() {
             bail!("the glue {} does not exist", glue.display());
         }
