@@ -61,7 +61,9 @@ impl Suite {
                         .filter(|n| !host.capabilities().contains(n.as_str()))
                         .map(String::as_str)
                         .collect();
-                    let skip = if !missing.is_empty() {
+                    let skip = if let Some(why) = host.unavailable() {
+                        Some(format!("{} is unavailable: {why}", host.name()))
+                    } else if !missing.is_empty() {
                         Some(format!("{} lacks {}", host.name(), missing.join(", ")))
                     } else if !case.applies_to(&tc.version) {
                         Some(format!(

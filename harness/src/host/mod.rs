@@ -90,6 +90,11 @@ pub trait Host: Send + Sync {
     fn name(&self) -> &str;
     /// What this host offers. Cases needing anything else are skipped on it.
     fn capabilities(&self) -> &BTreeSet<Capability>;
+    /// Why this host cannot run anything on this machine (e.g. no browser installed), if so.
+    /// Its trials are then reported as skipped with this reason, never as passed.
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
     /// Whether this host is the reference that `bless` takes expectations from.
     fn is_reference(&self) -> bool {
         false
