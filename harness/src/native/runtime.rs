@@ -453,16 +453,13 @@ impl Session {
             self.js_result(jobs)?;
             let next = shared.timers.borrow_mut().peek();
             let Some((due, kind)) = next else {
-                // Nothing can wake Go any more: the deadlock event, as Node's runner sends it.
+                // Nothing can wake Go any more: the deadlock event, as Node's runner sends it
+                // from `process.on("exit")`. Whatever Go does then, the process ends there
+                // (with status 0 if Go did not exit).
                 let r = self.with_js(|realm| realm.post_deadlock_event());
                 self.js_result(r)?;
                 self.resume()?;
-                let jobs = self.with_js(|realm| realm.run_jobs());
-                self.js_result(jobs)?;
-                if shared.timers.borrow_mut().is_empty() {
-                    return Err(Stop::Exit(0));
-                }
-                continue;
+                return Err(Stop::Exit(0));
             };
             if shared.clock.is_virtual() {
                 shared.clock.advance_to(due);
@@ -645,6 +642,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             if let Some(w) = watchdog {
                 let _ = w.join();
             }
+            let denied = session.store.data().limiter.denied;
             // Drop JS values held by the table before the realm goes.
             session.store.data().table.borrow_mut().clear();
             let Session { store, js, .. } = session;
@@ -652,6 +650,11 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             drop(js);
             match r {
                 Ok(()) => Stop::Exit(0),
+                // Go reports a failed memory.grow as its own fatal error; say why it failed.
+                Err(Stop::Exit(c)) if denied && c != 0 => Stop::Fail(format!(
+                    "memory limit of {} bytes exceeded",
+                    opts.max_memory.unwrap_or(0)
+                )),
                 Err(s) => s,
             }
         }

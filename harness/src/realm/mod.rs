@@ -147,8 +147,11 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
     });
     let timer = host_fn(shared, |s, args, ctx| {
         let ms = args.get_or_undefined(0).to_number(ctx)?;
-        // Node: a delay below 1 or above 2^31-1 becomes 1 ms.
-        let ms = if ms.is_nan() || !(1.0..=2147483647.0).contains(&ms) {
+        let immediate = args.get_or_undefined(1).to_boolean();
+        // Node: a delay below 1 or above 2^31-1 becomes 1 ms; I/O completions wait for none.
+        let ms = if immediate {
+            0.0
+        } else if ms.is_nan() || !(1.0..=2147483647.0).contains(&ms) {
             1.0
         } else {
             ms.trunc()

@@ -131,7 +131,12 @@
     S_IFLNK: 40960, S_IFSOCK: 49152,
     F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
   };
-  function later(cb, ...args) { g.setTimeout(() => cb(...args), 0); }
+  // Completion callbacks run on the next loop turn with no timer delay, as Node's I/O
+  // callbacks do.
+  function later(cb, ...args) {
+    const id = host.timer(0, true);
+    timers.set(id, [() => cb(...args), []]);
+  }
   function writeOut(fd, buf, offset, length) {
     if (fd !== 1 && fd !== 2) return -1;
     const b = new U8(buf.buffer, buf.byteOffset + offset, length);
