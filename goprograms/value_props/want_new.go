@@ -1,0 +1,5 @@
+//go:build go1.27
+
+package main
+
+const lengthMethod, lengthVariant = "Value.Length", "go1.27+ names Value.Length"
