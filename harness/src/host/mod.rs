@@ -3,6 +3,7 @@
 //! A host runs one Go js/wasm module to completion. Everything a case checks is in
 //! [`RunOutcome`]: how the program ended, what it wrote, how long it took.
 
+pub mod browser;
 pub mod cmd;
 pub mod native;
 pub mod node;
@@ -107,7 +108,7 @@ pub trait Host: Send + Sync {
 /// Settings shared by the hosts a run creates.
 #[derive(Debug, Clone, Default)]
 pub struct HostOptions {
-    /// A `wasm_exec.js` that replaces each toolchain's own (Node host only).
+    /// A `wasm_exec.js` that replaces each toolchain's own (Node and browser hosts).
     pub glue: Option<PathBuf>,
     /// Where hosts keep files of their own (the Node runner script, compiled modules).
     pub cache_dir: PathBuf,
@@ -133,6 +134,7 @@ pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Ar
         return Ok(std::sync::Arc::new(cmd::CmdHost::new(program)?));
     }
     match spec {
+        "browser" => Ok(std::sync::Arc::new(browser::BrowserHost::new(opts.glue.as_deref())?)),
         "node" => Ok(std::sync::Arc::new(node::NodeHost::new(
             opts.glue.as_deref(),
             &opts.cache_dir,
