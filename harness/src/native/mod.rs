@@ -11,3 +11,6 @@ pub mod engine;
 pub mod runtime;
 
 pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Program, run};
+
+#[cfg(test)]
+mod tests;

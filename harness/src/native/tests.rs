@@ -1,0 +1,306 @@
+//! End-to-end tests of the native runtime on small hand-written modules that follow the
+//! Go js/wasm calling convention (sp-style imports, `run`/`resume`/`getsp`/`mem` exports).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::runtime::{Ending, NativeOutcome, NativeRunOptions, Program, run};
+
+/// Imports and exports shared by the modules below; `$sp` is what `getsp` reports.
+const IMPORTS: &str = r#"
+  (import "gojs" "runtime.wasmExit" (func $exit (param i32)))
+  (import "gojs" "runtime.wasmWrite" (func $write (param i32)))
+  (import "gojs" "runtime.scheduleTimeoutEvent" (func $sched (param i32)))
+"#;
+
+const PRELUDE: &str = r#"
+  (memory (export "mem") 1)
+  (global $sp (mut i32) (i32.const 1024))
+  (func (export "getsp") (result i32) global.get $sp)
+  ;; exit(code): frame at 1024, code at +8
+  (func $quit (param i32)
+    global.get $sp
+    drop
+    (i32.store (i32.const 1032) (local.get 0))
+    (call $exit (i32.const 1024)))
+  ;; print the string at 3000 with length n to fd 1 (frame at 1100: fd @8, p @16, n @24)
+  (func $print (param i32)
+    (i64.store (i32.const 1108) (i64.const 1))
+    (i64.store (i32.const 1116) (i64.const 3000))
+    (i32.store (i32.const 1124) (local.get 0))
+    (call $write (i32.const 1100)))
+"#;
+
+fn module(body: &str) -> String {
+    // Imports must precede definitions: hoist the body's own.
+    let re = regex::Regex::new(r#"\(import "[^"]*" "[^"]*" \(func[^()]*(\(param[^()]*\))?\)\)"#)
+        .unwrap();
+    let imports: Vec<&str> = re.find_iter(body).map(|m| m.as_str()).collect();
+    let rest = re.replace_all(body, "");
+    format!("(module {IMPORTS} {} {PRELUDE} {rest})", imports.join(" "))
+}
+
+fn run_bytes(bytes: &[u8], opts: &NativeRunOptions) -> NativeOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.wasm");
+    std::fs::write(&path, bytes).unwrap();
+    run_path(&path, &[], opts)
+}
+
+fn run_path(path: &Path, args: &[String], opts: &NativeRunOptions) -> NativeOutcome {
+    let program = Program {
+        wasm: path.to_path_buf(),
+        args: args.to_vec(),
+        env: BTreeMap::from([("A".to_string(), "1".to_string())]),
+        cwd: "/".into(),
+    };
+    run(&program, opts, true)
+}
+
+fn run_wat(body: &str, opts: &NativeRunOptions) -> NativeOutcome {
+    run_bytes(&wat::parse_str(module(body)).unwrap(), opts)
+}
+
+fn no_cache() -> NativeRunOptions {
+    NativeRunOptions {
+        cache: false,
+        timeout: Some(Duration::from_secs(20)),
+        ..Default::default()
+    }
+}
+
+fn stderr(o: &NativeOutcome) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn exit_code_unwinds_the_guest() {
+    let o = run_wat(
+        r#"(func (export "resume")) (func (export "run") (param i32 i32) (call $quit (i32.const 7)) unreachable)"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(7), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn write_and_exit_zero() {
+    let o = run_wat(
+        r#"(data (i32.const 3000) "hi\n")
+           (func (export "resume"))
+           (func (export "run") (param i32 i32) (call $print (i32.const 3)) (call $quit (i32.const 0)))"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(0));
+    assert_eq!(o.stdout, b"hi\n");
+}
+
+#[test]
+fn trap_is_exit_1_with_one_line() {
+    let o = run_wat(
+        r#"(func (export "resume")) (func (export "run") (param i32 i32) unreachable)"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("wasm trap"), "{e}");
+}
+
+#[test]
+fn paused_with_nothing_pending_gets_the_deadlock_event() {
+    // run returns (Go paused); the host sends {id: 0} and resumes; resume prints and returns.
+    let o = run_wat(
+        r#"(data (i32.const 3000) "resumed\n")
+           (func (export "resume") (call $print (i32.const 8)))
+           (func (export "run") (param i32 i32))"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"resumed\n");
+}
+
+#[test]
+fn timer_resumes_go() {
+    // scheduleTimeoutEvent(ms @8) -> id @16; the timer resumes, resume exits 3.
+    let body = r#"(func (export "resume") (call $quit (i32.const 3)))
+        (func (export "run") (param i32 i32)
+          (i64.store (i32.const 1208) (i64.const 50))
+          (call $sched (i32.const 1200)))"#;
+    let det = NativeRunOptions {
+        deterministic: true,
+        ..no_cache()
+    };
+    let t = Instant::now();
+    let o = run_wat(body, &det);
+    assert_eq!(o.ending, Ending::Exit(3), "{}", stderr(&o));
+    let real = run_wat(body, &no_cache());
+    assert_eq!(real.ending, Ending::Exit(3));
+    assert!(real.wall >= Duration::from_millis(50));
+    assert!(t.elapsed() >= Duration::from_millis(50));
+}
+
+#[test]
+fn js_values_through_the_imports() {
+    // console.log(stringVal("hello from js")) via valueGet/stringVal/valueCall.
+    let body = r#"
+      (import "gojs" "syscall/js.valueGet" (func $get (param i32)))
+      (import "gojs" "syscall/js.stringVal" (func $str (param i32)))
+      (import "gojs" "syscall/js.valueCall" (func $call (param i32)))
+      (data (i32.const 1032) "\05\00\00\00\01\00\f8\7f" "\00\08\00\00\00\00\00\00" "\07\00\00\00\00\00\00\00")
+      (data (i32.const 2048) "console")
+      (data (i32.const 1208) "\34\08\00\00\00\00\00\00" "\0d\00\00\00\00\00\00\00")
+      (data (i32.const 2100) "hello from js")
+      (data (i32.const 1316) "\98\08\00\00\00\00\00\00" "\03\00\00\00\00\00\00\00"
+                             "\78\05\00\00\00\00\00\00" "\01\00\00\00\00\00\00\00" "\01\00\00\00\00\00\00\00")
+      (data (i32.const 2200) "log")
+      (func (export "resume"))
+      (func (export "run") (param i32 i32)
+        ;; frame 1 at 1024 (shifted by 8 for the data above): valueGet(globalThis, "console")
+        (global.set $sp (i32.const 1024))
+        (call $get (i32.const 1024))
+        (i64.store (i32.const 1308) (i64.load (i32.const 1056)))
+        (global.set $sp (i32.const 1200))
+        (call $str (i32.const 1200))
+        (i64.store (i32.const 1400) (i64.load (i32.const 1224)))
+        (global.set $sp (i32.const 1300))
+        (call $call (i32.const 1300))
+        (global.set $sp (i32.const 1024))
+        (call $quit (select (i32.const 0) (i32.const 9) (i32.load8_u (i32.const 1364)))))"#;
+    let o = run_wat(body, &no_cache());
+    assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"hello from js\n");
+}
+
+#[test]
+fn bad_pointer_is_a_clear_error() {
+    let body = r#"
+      (import "gojs" "syscall/js.valueGet" (func $get (param i32)))
+      (data (i32.const 1040) "\00\ff\ff\ff\00\00\00\00" "\07\00\00\00\00\00\00\00")
+      (func (export "resume"))
+      (func (export "run") (param i32 i32) (call $get (i32.const 1024)))"#;
+    let o = run_wat(body, &no_cache());
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(
+        stderr(&o).contains("outside linear memory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unknown_import_and_malformed_module() {
+    let o = run_wat(
+        r#"(import "env" "foo" (func)) (func (export "resume")) (func (export "run") (param i32 i32))"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(
+        stderr(&o).contains("unsupported import env.foo"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run_bytes(b"\0asm garbage", &no_cache());
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(stderr(&o).contains("invalid wasm module"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1);
+}
+
+#[test]
+fn duplicate_import_entries_are_accepted() {
+    let o = run_wat(
+        r#"(import "gojs" "runtime.getRandomData" (func $r1 (param i32)))
+           (import "gojs" "runtime.getRandomData" (func $r2 (param i32)))
+           (func (export "resume"))
+           (func (export "run") (param i32 i32) (call $quit (i32.const 4)))"#,
+        &no_cache(),
+    );
+    assert_eq!(o.ending, Ending::Exit(4), "{}", stderr(&o));
+}
+
+#[test]
+fn time_limit() {
+    let opts = NativeRunOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..no_cache()
+    };
+    let o = run_wat(
+        r#"(func (export "resume")) (func (export "run") (param i32 i32) (loop $l (br $l)))"#,
+        &opts,
+    );
+    assert_eq!(o.ending, Ending::Timeout);
+    assert!(stderr(&o).contains("time limit"), "{}", stderr(&o));
+}
+
+#[test]
+fn output_limit() {
+    let opts = NativeRunOptions {
+        max_output: 10,
+        ..no_cache()
+    };
+    let o = run_wat(
+        r#"(func (export "resume"))
+           (func (export "run") (param i32 i32) (loop $l (call $print (i32.const 4)) (br $l)))"#,
+        &opts,
+    );
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(
+        stderr(&o).contains("output limit of 10 bytes exceeded"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn memory_limit() {
+    let opts = NativeRunOptions {
+        max_memory: Some(32 * 1024),
+        ..no_cache()
+    };
+    let o = run_wat(
+        r#"(func (export "resume")) (func (export "run") (param i32 i32))"#,
+        &opts,
+    );
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(stderr(&o).contains("memory limit"), "{}", stderr(&o));
+}
+
+#[test]
+fn argv_env_limit() {
+    let bytes = wat::parse_str(module(r#"(func (export "resume")) (func (export "run") (param i32 i32) (call $quit (local.get 0)))"#)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.wasm");
+    std::fs::write(&path, bytes).unwrap();
+    // argc = 3 (wasm path + 2 args)
+    let o = run_path(&path, &["a".into(), "b".into()], &no_cache());
+    assert_eq!(o.ending, Ending::Exit(3));
+    let o = run_path(&path, &["x".repeat(9000)], &no_cache());
+    assert_eq!(o.ending, Ending::Exit(1));
+    assert!(
+        stderr(&o).contains("total length of command line and environment variables exceeds limit")
+    );
+}
+
+#[test]
+fn module_cache_survives_corruption() {
+    let cache = tempfile::tempdir().unwrap();
+    let opts = NativeRunOptions {
+        cache: true,
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..no_cache()
+    };
+    let body = r#"(func (export "resume")) (func (export "run") (param i32 i32) (call $quit (i32.const 5)))"#;
+    assert_eq!(run_wat(body, &opts).ending, Ending::Exit(5));
+    let entries: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(run_wat(body, &opts).ending, Ending::Exit(5));
+    std::fs::write(&entries[0], b"corrupt").unwrap();
+    assert_eq!(run_wat(body, &opts).ending, Ending::Exit(5));
+    assert!(std::fs::metadata(&entries[0]).unwrap().len() > 100);
+}
