@@ -76,7 +76,10 @@ func main() {
 	check.Eq("return nil seen from Go", nothing.Invoke().IsNull(), true)
 
 	calls := 0
-	getter := js.FuncOf(func(this js.Value, args []js.Value) interface{} { calls++; return "computed " + this.Get("base").String() })
+	getter := js.FuncOf(func(this js.Value, args []js.Value) interface{} {
+		calls++
+		return "computed " + this.Get("base").String()
+	})
 	var setTo js.Value
 	setter := js.FuncOf(func(this js.Value, args []js.Value) interface{} { setTo = args[0]; return nil })
 	o := jsx.Eval("({base: 'b'})")
