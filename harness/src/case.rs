@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::host::KNOWN_CAPABILITIES;
 use crate::matcher::Matcher;
+use crate::synth::ModuleSpec;
 use crate::version::{GoVersion, VersionRange};
 
 /// The schema this harness reads. A case file says which one it was written for.
@@ -23,7 +24,9 @@ pub struct CaseFile {
     /// the reference notes. Shown with every failure.
     pub contract: String,
     /// The Go program, a directory of `goprograms/`.
-    pub program: String,
+    pub program: Option<String>,
+    /// Or a module synthesized from a description (see `crate::synth::spec`).
+    pub module: Option<ModuleSpec>,
     #[serde(default)]
     pub args: Vec<String>,
     #[serde(default)]
@@ -187,11 +190,16 @@ impl Case {
                 bail!("[[xfail]] for host `{}` needs a `reason`", x.host);
             }
         }
-        if f.program.contains("..") || f.program.starts_with('/') {
-            bail!(
-                "program `{}` must name a directory inside goprograms/",
-                f.program
-            );
+        match (&f.program, &f.module) {
+            (Some(p), None) => {
+                if p.contains("..") || p.starts_with('/') {
+                    bail!("program `{p}` must name a directory inside goprograms/");
+                }
+            }
+            (None, Some(m)) => m.check().context("[module]")?,
+            _ => {
+                bail!("a case runs either a `program` or a synthesized [module]: give exactly one")
+            }
         }
         Ok(())
     }
@@ -210,6 +218,21 @@ impl Case {
             }
         }
         e
+    }
+
+    /// What the case runs, for reports: `goprograms/NAME ARGS` or `synthesized module`.
+    pub fn subject(&self) -> String {
+        match &self.file.program {
+            Some(p) => format!("goprograms/{p} {}", self.file.args.join(" "))
+                .trim_end()
+                .to_string(),
+            None => "a synthesized module".to_string(),
+        }
+    }
+
+    /// Whether the case needs a Go toolchain to build what it runs.
+    pub fn needs_go(&self) -> bool {
+        self.file.program.is_some()
     }
 
     /// Whether this case applies to a release at all.

@@ -88,6 +88,7 @@ impl SuiteOptions {
             toolchains,
             cases,
             corpus: Arc::new(Corpus::new(&programs, &cache)),
+            cache_dir: cache.clone(),
             default_timeout: self.timeout.unwrap_or(Duration::from_secs(60)),
             bless: self.bless,
         })

@@ -15,5 +15,6 @@ pub mod native;
 pub mod paths;
 pub mod realm;
 pub mod runner;
+pub mod synth;
 pub mod toolchain;
 pub mod version;

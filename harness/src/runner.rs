@@ -17,6 +17,8 @@ pub struct Suite {
     pub toolchains: Vec<Toolchain>,
     pub cases: Vec<Arc<Case>>,
     pub corpus: Arc<Corpus>,
+    /// Where synthesized modules and host files are cached.
+    pub cache_dir: std::path::PathBuf,
     /// Used when a case sets no `timeout`.
     pub default_timeout: Duration,
     /// Rewrite expectations from the reference host when they differ (`GOJS_BLESS`).
@@ -130,9 +132,11 @@ impl Suite {
     }
 
     fn execute(&self, trial: &Trial) -> anyhow::Result<RunOutcome> {
-        let wasm = self
-            .corpus
-            .wasm(&trial.toolchain, &trial.case.file.program)?;
+        let wasm = match (&trial.case.file.program, &trial.case.file.module) {
+            (Some(p), _) => self.corpus.wasm(&trial.toolchain, p)?,
+            (None, Some(m)) => crate::synth::module_file(m, &self.cache_dir)?,
+            (None, None) => anyhow::bail!("the case runs nothing"),
+        };
         let cwd = tempfile::Builder::new().prefix("gojs-trial-").tempdir()?;
         let mut env = BTreeMap::new();
         // Hosts that are scripts need PATH to find their interpreter.
@@ -160,12 +164,11 @@ impl Suite {
     fn report(&self, trial: &Trial, diff: &str) -> String {
         let f = &trial.case.file;
         format!(
-            "{}\n  case:     {}\n  contract: {}\n  program:  goprograms/{} {}\n  toolchain: {}\n{diff}",
+            "{}\n  case:     {}\n  contract: {}\n  runs:     {}\n  toolchain: {}\n{diff}",
             trial.name,
             trial.case.path.display(),
             f.contract,
-            f.program,
-            f.args.join(" "),
+            trial.case.subject(),
             trial.toolchain,
         )
     }

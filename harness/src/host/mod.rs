@@ -134,7 +134,15 @@ pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Ar
         return Ok(std::sync::Arc::new(cmd::CmdHost::new(program)?));
     }
     match spec {
-        "browser" => Ok(std::sync::Arc::new(browser::BrowserHost::new(opts.glue.as_deref())?)),
+        "browser" => Ok(std::sync::Arc::new(browser::BrowserHost::new(
+            opts.glue.as_deref(),
+        )?)),
+        "native" => Ok(std::sync::Arc::new(native::NativeHost::new(
+            crate::native::NativeRunOptions {
+                cache_dir: Some(opts.cache_dir.join("native")),
+                ..Default::default()
+            },
+        ))),
         "node" => Ok(std::sync::Arc::new(node::NodeHost::new(
             opts.glue.as_deref(),
             &opts.cache_dir,

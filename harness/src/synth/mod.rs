@@ -1,0 +1,29 @@
+//! Modules synthesized from a short description: they reach corners of the import ABI that a
+//! Go program never does, and need no Go toolchain.
+
+pub mod build;
+pub mod spec;
+
+pub use build::build;
+pub use spec::ModuleSpec;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+/// Build `spec` into the cache (named by the module's hash) and return the file.
+pub fn module_file(spec: &ModuleSpec, cache_dir: &Path) -> anyhow::Result<PathBuf> {
+    let bytes = build(spec)?;
+    let hash: String = Sha256::digest(&bytes)
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = cache_dir.join("synth").join(format!("{hash}.wasm"));
+    if !path.is_file() {
+        crate::paths::write_atomically(&path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(path)
+}
