@@ -1,0 +1,71 @@
+// Command argsenv checks the command line and environment the host writes at address 4096:
+// os.Args after argv[0] (the case passes empty, spaced, non-ASCII and astral arguments and
+// "--" and "="), os.Getenv/LookupEnv of the variables the case sets (UTF-8 keys and values,
+// empty values, "=" inside values), and os.Environ's order: the glue sorts keys with JS's
+// default sort (UTF-16 code units), so the case's variables appear in that order.
+// Contract: Go.run's argv/env block (go-js-abi §2.3, "Host side of run").
+package main
+
+import (
+	"os"
+	"strings"
+
+	"goprograms/internal/check"
+)
+
+func main() {
+	wantArgs := []string{"plain", "", "with space", "héllo", "日本語", "😀 astral", "--", "a=b", "-x"}
+	check.Eq("argc", len(os.Args), len(wantArgs)+1)
+	for i, w := range wantArgs {
+		if i+1 < len(os.Args) {
+			check.Eq("Args["+string(rune('1'+i))+"]", os.Args[i+1], w)
+		}
+	}
+	check.True("Args[0] is not empty", len(os.Args) > 0 && os.Args[0] != "", "empty")
+
+	wantEnv := map[string]string{
+		"GOJS_A":     "1",
+		"GOJS_EMPTY": "",
+		"GOJS_EQ":    "x=y=z",
+		"GOJS_UTF8":  "värde 😀",
+		"GOJS_ÄKEY":  "non-ASCII key",
+		"GOJS_SPACE": " leading and trailing ",
+		"GOJS_b":     "lower-case key",
+		"GOJS_Z":     "upper",
+	}
+	for k, w := range wantEnv {
+		v, ok := os.LookupEnv(k)
+		check.Eq("LookupEnv "+k, ok, true)
+		check.Eq("Getenv "+k, v, w)
+	}
+	_, ok := os.LookupEnv("GOJS_MISSING")
+	check.Eq("LookupEnv of an unset variable", ok, false)
+	check.Eq("Getenv of an unset variable", os.Getenv("GOJS_MISSING"), "")
+	_, ok = os.LookupEnv("PATH")
+	check.Eq("PATH is passed", ok, true)
+
+	var ours []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GOJS_") {
+			ours = append(ours, kv[:strings.Index(kv, "=")])
+		}
+	}
+	// JS sort compares UTF-16 code units: upper-case before lower-case, Ä (U+00C4) last.
+	check.Eq("Environ order of the case's variables", strings.Join(ours, " "),
+		"GOJS_A GOJS_EMPTY GOJS_EQ GOJS_SPACE GOJS_UTF8 GOJS_Z GOJS_b GOJS_ÄKEY")
+	check.Eq("Environ entries are KEY=VALUE", func() string {
+		for _, kv := range os.Environ() {
+			if strings.HasPrefix(kv, "GOJS_EQ=") {
+				return kv
+			}
+		}
+		return ""
+	}(), "GOJS_EQ=x=y=z")
+
+	os.Setenv("GOJS_NEW", "set in Go")
+	check.Eq("Setenv then Getenv", os.Getenv("GOJS_NEW"), "set in Go")
+	os.Unsetenv("GOJS_A")
+	_, ok = os.LookupEnv("GOJS_A")
+	check.Eq("Unsetenv", ok, false)
+	check.Done()
+}
