@@ -6,9 +6,6 @@ use std::collections::BTreeSet;
 use super::{Capability, Exit, Host, RunOutcome, RunRequest};
 use crate::native::{Ending, NativeRunOptions, Program};
 
-/// Stack size of the thread each run gets (deep Go recursion through JS re-entry, boa).
-const RUN_STACK: usize = 256 << 20;
-
 /// The native host.
 pub struct NativeHost {
     caps: BTreeSet<Capability>,
@@ -52,12 +49,7 @@ impl Host for NativeHost {
         };
         let mut opts = self.opts.clone();
         opts.timeout = Some(req.timeout);
-        let out = std::thread::Builder::new()
-            .name("gojs-native".into())
-            .stack_size(RUN_STACK)
-            .spawn(move || crate::native::run(&program, &opts, true))?
-            .join()
-            .map_err(|_| anyhow::anyhow!("native host panicked"))?;
+        let out = crate::native::run_isolated(&program, &opts, true);
         Ok(RunOutcome {
             exit: match out.ending {
                 Ending::Exit(c) => Exit::Code(c),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::runtime::{Ending, NativeRunOptions, Program, run};
+use super::runtime::{Ending, NativeRunOptions, Program, run_isolated};
 
 /// Exit status used when the time limit is hit (as `timeout(1)` does).
 pub const TIMEOUT_STATUS: i32 = 124;
@@ -24,17 +24,8 @@ pub fn run_command(opts: NativeRunOptions, wasm: &Path, args: &[String]) -> i32 
         env,
         cwd,
     };
-    // Wasm runs on the calling thread's stack: give it a big one.
-    let worker = std::thread::Builder::new()
-        .name("gojs-native".into())
-        .stack_size(256 << 20)
-        .spawn(move || run(&program, &opts, false).ending);
-    match worker.map(|w| w.join()) {
-        Ok(Ok(Ending::Exit(c))) => c,
-        Ok(Ok(Ending::Timeout)) => TIMEOUT_STATUS,
-        _ => {
-            eprintln!("gojs-harness: native host failed");
-            1
-        }
+    match run_isolated(&program, &opts, false).ending {
+        Ending::Exit(c) => c,
+        Ending::Timeout => TIMEOUT_STATUS,
     }
 }

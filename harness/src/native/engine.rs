@@ -8,7 +8,10 @@ use wasmtime::{Config, Engine, Module};
 
 /// Everything in the engine configuration that affects compiled code; part of the cache key.
 const CONFIG_TAG: &str =
-    "gojs-native/1 bulk-memory saturating-float-to-int sign-ext epoch-interruption";
+    "gojs-native/1 bulk-memory saturating-float-to-int sign-ext epoch-interruption stack-128m";
+
+/// Native stack the guest (and the host frames between re-entrant calls) may use.
+pub const WASM_STACK: usize = 128 << 20;
 
 /// The engine every native run uses.
 pub fn engine() -> anyhow::Result<Engine> {
@@ -18,6 +21,10 @@ pub fn engine() -> anyhow::Result<Engine> {
     // wasmtime; there is no switch for them.
     c.wasm_multi_value(true);
     c.epoch_interruption(true);
+    // Re-entry (Go → JS → Go …) nests host frames (boa's interpreter) between wasm frames,
+    // and wasmtime counts them all against this limit. Runs get a 256 MiB thread stack.
+    c.async_stack_size(WASM_STACK + (1 << 20));
+    c.max_wasm_stack(WASM_STACK);
     Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
 }
 

@@ -10,7 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod runtime;
 
-pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Program, run};
+pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Program, run, run_isolated};
 
 #[cfg(test)]
 mod tests;

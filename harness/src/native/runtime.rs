@@ -204,10 +204,15 @@ impl Runtime for NativeRt<'_> {
     }
 }
 
+/// The first line of a message (JS stacks and wasm backtraces follow it).
+fn first_line(msg: &str) -> &str {
+    msg.lines().next().unwrap_or("failed").trim_end()
+}
+
 /// One line describing an error: the root cause, first line only.
 fn one_line(e: &anyhow::Error) -> String {
     if let Some(t) = e.downcast_ref::<Trap>() {
-        return format!("wasm trap: {t}");
+        return t.to_string();
     }
     if let Some(a) = e.downcast_ref::<AbiError>() {
         return a.to_string();
@@ -673,7 +678,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             shared
                 .out
                 .borrow_mut()
-                .note(&format!("gojs-harness: {msg}"));
+                .note(&format!("gojs-harness: {}", first_line(&msg)));
             Ending::Exit(1)
         }
     };
@@ -689,4 +694,64 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
 /// The module's path as Node's runner would put it in argv[0].
 pub fn wasm_arg0(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// Native stack of the thread a run gets (wasm, plus boa frames between re-entrant calls).
+pub const RUN_STACK: usize = 256 << 20;
+
+/// How long past its time limit a run may take to notice before it is abandoned.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// [`run`] on a thread of its own with a big stack. The time limit interrupts wasm through
+/// epochs; JS that never returns (an endless loop in `eval`) cannot be interrupted, so a run
+/// still going [`GRACE`] after its limit is abandoned (its thread is left running, detached)
+/// and reported as timed out.
+pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (p, o) = (program.clone(), opts.clone());
+    let spawned = std::thread::Builder::new()
+        .name("gojs-native".into())
+        .stack_size(RUN_STACK)
+        .spawn(move || {
+            let _ = tx.send(run(&p, &o, capture));
+        });
+    let failed = |msg: String| NativeOutcome {
+        ending: Ending::Exit(1),
+        stdout: Vec::new(),
+        stderr: format!("gojs-harness: {msg}\n").into_bytes(),
+        wall: started.elapsed(),
+    };
+    if let Err(e) = spawned {
+        return failed(format!("cannot start the run thread: {e}"));
+    }
+    let received = match opts.timeout {
+        Some(t) => rx
+            .recv_timeout(t + GRACE)
+            .map_err(|e| matches!(e, std::sync::mpsc::RecvTimeoutError::Timeout)),
+        None => rx.recv().map_err(|_| false),
+    };
+    match received {
+        Ok(outcome) => outcome,
+        Err(true) => {
+            let msg = format!(
+                "gojs-harness: time limit of {:.1}s exceeded (JS did not return; run abandoned)\n",
+                opts.timeout.unwrap_or_default().as_secs_f64()
+            );
+            if !capture {
+                eprint!("{msg}");
+            }
+            NativeOutcome {
+                ending: Ending::Timeout,
+                stdout: Vec::new(),
+                stderr: if capture {
+                    msg.into_bytes()
+                } else {
+                    Vec::new()
+                },
+                wall: started.elapsed(),
+            }
+        }
+        Err(false) => failed("the run thread panicked".into()),
+    }
 }

@@ -228,6 +228,10 @@ impl JsHost {
     /// A fresh realm with the prelude evaluated.
     pub fn new(shared: Rc<Shared>, cfg: &RealmConfig) -> anyhow::Result<JsHost> {
         let mut ctx = Box::new(Context::default());
+        // Go ↔ JS re-entry nests several JS calls per level; allow depths Node allows with
+        // the runner's --stack-size=8192. Runs get a 256 MiB native stack.
+        ctx.runtime_limits_mut().set_recursion_limit(20_000);
+        ctx.runtime_limits_mut().set_stack_size_limit(1 << 22);
         let host = build_host_object(&mut ctx, &shared);
         let cfg_json = serde_json::to_string(cfg)?;
         let cfg_val = ctx
@@ -305,6 +309,7 @@ pub struct BoaRealm<'a> {
 impl BoaRealm<'_> {
     fn thrown(&mut self, e: JsError) -> JsValue {
         let text = e.to_string();
+        let text = text.lines().next().unwrap_or("error").to_string();
         e.into_opaque(self.ctx)
             .unwrap_or_else(|_| JsString::from(text.as_str()).into())
     }
@@ -496,7 +501,10 @@ impl Realm for BoaRealm<'_> {
                 .as_string()
                 .map(|s| s.to_std_string_lossy())
                 .unwrap_or_default(),
-            Err(_) => "uncaught exception".to_string(),
+            Err(_) => match thrown.as_string() {
+                Some(s) => s.to_std_string_lossy(),
+                None => thrown.display().to_string(),
+            },
         }
     }
 }
