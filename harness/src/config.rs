@@ -65,7 +65,7 @@ impl SuiteOptions {
 
     pub fn build(&self) -> anyhow::Result<Suite> {
         let cache = paths::cache_dir();
-        let toolchains = toolchain::resolve(&self.go, &self.goroots)?;
+        let toolchains = toolchain::resolve_or_absent(&self.go, &self.goroots)?;
         let host_opts = HostOptions {
             glue: self.glue.clone(),
             cache_dir: cache.clone(),

@@ -65,6 +65,13 @@ impl Suite {
                         .collect();
                     let skip = if let Some(why) = host.unavailable() {
                         Some(format!("{} is unavailable: {why}", host.name()))
+                    } else if tc.is_absent() && case.needs_go() {
+                        Some("Go is not installed: this case builds a Go program".to_string())
+                    } else if tc.is_absent() && host.needs_toolchain_glue() {
+                        Some(format!(
+                            "{} takes its glue from Go, which is not installed; pass --glue FILE",
+                            host.name()
+                        ))
                     } else if !missing.is_empty() {
                         Some(format!("{} lacks {}", host.name(), missing.join(", ")))
                     } else if !case.applies_to(&tc.version) {
@@ -81,7 +88,7 @@ impl Suite {
                         None
                     };
                     out.push(Trial {
-                        name: format!("{}/{}/{}", host.name(), tc.version.short(), case.name),
+                        name: format!("{}/{}/{}", host.name(), tc.label(), case.name),
                         host: host.clone(),
                         toolchain: tc.clone(),
                         case: case.clone(),

@@ -21,6 +21,9 @@ pub struct Toolchain {
 
 impl fmt::Display for Toolchain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_absent() {
+            return write!(f, "no Go toolchain");
+        }
         write!(f, "go{} ({})", self.version, self.goroot.display())
     }
 }
@@ -44,8 +47,41 @@ impl Toolchain {
             .find(|d| d.join("wasm_exec.js").is_file())
     }
 
+    /// Stands in for Go on a machine without it: synthesized cases still run, and anything
+    /// that needs a toolchain says that Go is missing. Its release compares above every real
+    /// one, so version overrides give the newest contract.
+    pub fn absent() -> Toolchain {
+        Toolchain {
+            version: GoVersion {
+                major: 1,
+                minor: u32::MAX,
+                patch: None,
+            },
+            version_text: "none".to_string(),
+            goroot: PathBuf::new(),
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        self.goroot.as_os_str().is_empty()
+    }
+
+    /// The release's name in trial names: `go1.26`, or `nogo` for [`Toolchain::absent`].
+    pub fn label(&self) -> String {
+        if self.is_absent() {
+            "nogo".to_string()
+        } else {
+            self.version.short()
+        }
+    }
+
     /// The toolchain's own `wasm_exec.js`, or why there is none.
     pub fn glue(&self) -> anyhow::Result<PathBuf> {
+        if self.is_absent() {
+            bail!(
+                "Go is not installed, so there is no wasm_exec.js: {HOW_TO_GET_GO}, or pass --glue FILE"
+            );
+        }
         match self.glue_dir() {
             Some(d) => Ok(d.join("wasm_exec.js")),
             None => bail!(
@@ -189,6 +225,25 @@ pub fn resolve(versions: &[String], goroots: &[PathBuf]) -> anyhow::Result<Vec<T
     if out.is_empty() {
         out.push(Toolchain::from_path()?);
     }
+    Ok(dedup(out))
+}
+
+/// Like [`resolve`], but a machine without Go gets [`Toolchain::absent`] when no release was
+/// asked for, so the cases that need no Go still run.
+pub fn resolve_or_absent(
+    versions: &[String],
+    goroots: &[PathBuf],
+) -> anyhow::Result<Vec<Toolchain>> {
+    if versions.iter().all(|v| v.trim().is_empty()) && goroots.is_empty() {
+        if let Err(e) = Toolchain::from_path() {
+            eprintln!("note: {e:#}; only the cases that need no Go will run");
+            return Ok(vec![Toolchain::absent()]);
+        }
+    }
+    resolve(versions, goroots)
+}
+
+fn dedup(mut out: Vec<Toolchain>) -> Vec<Toolchain> {
     out.dedup_by(|a, b| a.goroot == b.goroot);
-    Ok(out)
+    out
 }

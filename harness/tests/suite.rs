@@ -45,13 +45,14 @@ fn main() -> ExitCode {
 }
 
 /// Without `GOJS_HOSTS`: the reference host, the toolchain's own `go_js_wasm_exec` as a
-/// command host, and the native host.
+/// command host, and headless Chromium (its trials are skipped, with the reason, where it
+/// cannot start).
 fn options() -> anyhow::Result<SuiteOptions> {
     let mut o = SuiteOptions::from_env()?;
     if o.hosts.is_none() {
         let tcs = gojs_harness::toolchain::resolve(&o.go, &o.goroots)?;
         let exec = tcs[0].exec_script()?;
-        o.hosts = Some(format!("node,cmd:{}", exec.display()));
+        o.hosts = Some(format!("node,cmd:{},browser", exec.display()));
     }
     Ok(o)
 }

@@ -96,6 +96,10 @@ pub trait Host: Send + Sync {
     fn unavailable(&self) -> Option<String> {
         None
     }
+    /// Whether this host takes its glue from the toolchain (and so cannot run without Go).
+    fn needs_toolchain_glue(&self) -> bool {
+        false
+    }
     /// Whether this host is the reference that `bless` takes expectations from.
     fn is_reference(&self) -> bool {
         false

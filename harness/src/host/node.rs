@@ -105,6 +105,10 @@ impl Host for NodeHost {
         &self.caps
     }
 
+    fn needs_toolchain_glue(&self) -> bool {
+        self.glue.is_none()
+    }
+
     fn is_reference(&self) -> bool {
         // Another glue is what is under test, not the reference.
         self.glue.is_none()
