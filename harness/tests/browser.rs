@@ -26,13 +26,15 @@ use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+type Test = fn() -> Result<(), Failed>;
+
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     let unavailable = browser::chromium::shared().err();
     if let Some(why) = &unavailable {
         eprintln!("browser tests skipped: the browser host is unavailable: {why}");
     }
-    let tests: &[(&str, fn() -> Result<(), Failed>)] = &[
+    let tests: &[(&str, Test)] = &[
         (
             "streaming_needs_the_wasm_content_type_and_buffered_instantiate_does_not",
             streaming_needs_the_wasm_content_type,

@@ -89,6 +89,10 @@ impl Host for BrowserHost {
         chromium::shared().err()
     }
 
+    fn needs_toolchain_glue(&self) -> bool {
+        self.glue.is_none()
+    }
+
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let glue = match &self.glue {
             Some(g) => g.clone(),
@@ -199,7 +203,10 @@ pub struct PageRun {
 impl PageRun {
     /// The console as the program's stdout: each message a line.
     pub fn console_text(&self) -> String {
-        self.console.iter().map(|m| format!("{}\n", m.text)).collect()
+        self.console
+            .iter()
+            .map(|m| format!("{}\n", m.text))
+            .collect()
     }
 
     /// The code of the first `go.exit` call, if any.
@@ -287,7 +294,13 @@ pub fn run_page(page: &Page, timeout: Duration) -> anyhow::Result<PageRun> {
         .as_str()
         .ok_or_else(|| anyhow!("Target.createTarget gave no targetId: {target}"))?
         .to_string();
-    let result = drive(&mut cdp, &target_id, &server.url(&page.entry), start, deadline);
+    let result = drive(
+        &mut cdp,
+        &target_id,
+        &server.url(&page.entry),
+        start,
+        deadline,
+    );
     let _ = cdp.call(
         None,
         "Target.closeTarget",
@@ -376,8 +389,7 @@ fn drive(
                 }
             }
             "Runtime.exceptionThrown" if for_us => {
-                run.exceptions
-                    .push(exception_text(&p["exceptionDetails"]));
+                run.exceptions.push(exception_text(&p["exceptionDetails"]));
                 exception_deadline.get_or_insert(Instant::now() + EXCEPTION_GRACE);
             }
             "Inspector.targetCrashed" if for_us => {
@@ -485,9 +497,14 @@ mod tests {
 
     #[test]
     fn timeouts_crashes_and_unanswered_exceptions_are_never_a_clean_exit() {
-        assert_eq!(run(PageEnd::TimedOut, vec![], &[]).outcome().exit, Exit::Timeout);
+        assert_eq!(
+            run(PageEnd::TimedOut, vec![], &[]).outcome().exit,
+            Exit::Timeout
+        );
         assert!(matches!(
-            run(PageEnd::Crashed("x".into()), vec![], &[]).outcome().exit,
+            run(PageEnd::Crashed("x".into()), vec![], &[])
+                .outcome()
+                .exit,
             Exit::Signal(_)
         ));
         let mut r = run(PageEnd::Exception, vec![], &[]);

@@ -54,7 +54,10 @@ pub fn find_binary() -> Result<PathBuf, String> {
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(format!("GOJS_CHROMIUM names {}, which does not exist", p.display()))
+            Err(format!(
+                "GOJS_CHROMIUM names {}, which does not exist",
+                p.display()
+            ))
         };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -66,9 +69,11 @@ pub fn find_binary() -> Result<PathBuf, String> {
             }
         }
     }
-    Err("Chromium is not installed (no chromium, chromium-browser or google-chrome on PATH): \
+    Err(
+        "Chromium is not installed (no chromium, chromium-browser or google-chrome on PATH): \
          `apt-get install chromium`, or set GOJS_CHROMIUM to the browser binary"
-        .to_string())
+            .to_string(),
+    )
 }
 
 fn start() -> Result<Chromium, String> {
@@ -122,8 +127,8 @@ fn launch(binary: &Path, profile: &Path) -> Result<Chromium, String> {
             Ok(())
         });
     }
-    let child = spawn_from_keeper(cmd)
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let child =
+        spawn_from_keeper(cmd).map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     let pid = child.id() as i32;
     register_cleanup(pid, profile.to_path_buf());
     let mut child = child;
