@@ -27,10 +27,15 @@ fn requested_by(bless: Option<OsString>, ci: Option<OsString>) -> anyhow::Result
 }
 
 /// Rewrite `case`'s file so that `go` expects `outcome`; returns what changed.
-pub fn bless(case: &Case, go: &GoVersion, outcome: &RunOutcome) -> anyhow::Result<String> {
+pub fn bless(
+    case: &Case,
+    host: &str,
+    go: &GoVersion,
+    outcome: &RunOutcome,
+) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(&case.path)
         .with_context(|| format!("reading {}", case.path.display()))?;
-    let (new_text, note) = rewrite(&text, go, outcome)?;
+    let (new_text, note) = rewrite(&text, host, go, outcome)?;
     if new_text != text {
         crate::paths::write_atomically(&case.path, new_text.as_bytes())
             .with_context(|| format!("writing {}", case.path.display()))?;
@@ -41,6 +46,7 @@ pub fn bless(case: &Case, go: &GoVersion, outcome: &RunOutcome) -> anyhow::Resul
 /// The pure part of [`bless`]: the case file's new text.
 pub fn rewrite(
     text: &str,
+    host: &str,
     go: &GoVersion,
     outcome: &RunOutcome,
 ) -> anyhow::Result<(String, String)> {
@@ -54,9 +60,10 @@ pub fn rewrite(
     let stdout = String::from_utf8_lossy(&outcome.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&outcome.stderr).into_owned();
     let mut changed = Vec::new();
-    set_field(&mut doc, go, "exit", value(i64::from(code)), &mut changed)?;
-    set_text(&mut doc, go, "stdout", &stdout, &mut changed)?;
-    set_text(&mut doc, go, "stderr", &stderr, &mut changed)?;
+    let at = Target { host, go };
+    set_field(&mut doc, &at, "exit", value(i64::from(code)), &mut changed)?;
+    set_text(&mut doc, &at, "stdout", &stdout, &mut changed)?;
+    set_text(&mut doc, &at, "stderr", &stderr, &mut changed)?;
     let note = if changed.is_empty() {
         "already up to date".to_string()
     } else {
@@ -65,9 +72,15 @@ pub fn rewrite(
     Ok((doc.to_string(), note))
 }
 
+/// Whose expectation is rewritten.
+struct Target<'a> {
+    host: &'a str,
+    go: &'a GoVersion,
+}
+
 fn set_text(
     doc: &mut DocumentMut,
-    go: &GoVersion,
+    go: &Target,
     field: &str,
     actual: &str,
     changed: &mut Vec<String>,
@@ -90,7 +103,7 @@ fn set_text(
 
 fn set_field(
     doc: &mut DocumentMut,
-    go: &GoVersion,
+    go: &Target,
     field: &str,
     new: Item,
     changed: &mut Vec<String>,
@@ -110,13 +123,38 @@ fn set_field(
     Ok(())
 }
 
-/// The table that decides `fields` for `go`: the last matching `[[version]]` naming one of
-/// them, else `[expect]`.
+/// The table that decides `fields` for a host and release: the last matching `[[host]]`
+/// naming one of them, else the last matching `[[version]]`, else `[expect]`.
 fn target<'d>(
     doc: &'d mut DocumentMut,
-    go: &GoVersion,
+    at: &Target,
     fields: &[&str],
 ) -> anyhow::Result<(String, &'d mut Table)> {
+    let go = at.go;
+    let mut host_entry = None;
+    if let Some(hosts) = doc.get("host").and_then(Item::as_array_of_tables) {
+        for (i, t) in hosts.iter().enumerate() {
+            let name = t.get("name").and_then(Item::as_str).unwrap_or("");
+            let range_ok = match t.get("go").and_then(Item::as_str) {
+                Some(r) => VersionRange::parse(r)?.contains(go),
+                None => true,
+            };
+            if crate::case::host_matches(name, at.host)
+                && range_ok
+                && fields.iter().any(|f| t.contains_key(f))
+            {
+                host_entry = Some((i, name.to_string()));
+            }
+        }
+    }
+    if let Some((i, name)) = host_entry {
+        let t = doc
+            .get_mut("host")
+            .and_then(Item::as_array_of_tables_mut)
+            .and_then(|h| h.get_mut(i))
+            .context("[[host]] vanished")?;
+        return Ok((format!("[[host]] name = \"{name}\""), t));
+    }
     let mut chosen = None;
     if let Some(versions) = doc.get("version").and_then(Item::as_array_of_tables) {
         for (i, t) in versions.iter().enumerate() {
@@ -185,8 +223,13 @@ stdout = "old text\n"
 
     #[test]
     fn rewrites_only_what_differs_in_the_table_that_applies() {
-        let (text, note) =
-            rewrite(CASE, &v("1.26.8"), &outcome(4, "before exit\n", "x\n")).unwrap();
+        let (text, note) = rewrite(
+            CASE,
+            "node",
+            &v("1.26.8"),
+            &outcome(4, "before exit\n", "x\n"),
+        )
+        .unwrap();
         assert!(text.starts_with("# keep this comment\n"), "{text}");
         assert!(text.contains("exit = 4"), "{text}");
         assert!(
@@ -195,7 +238,7 @@ stdout = "old text\n"
         );
         assert_eq!(note, "rewrote exit in [expect]");
 
-        let (text, note) = rewrite(CASE, &v("1.21.13"), &outcome(3, "new\n", "")).unwrap();
+        let (text, note) = rewrite(CASE, "node", &v("1.21.13"), &outcome(3, "new\n", "")).unwrap();
         assert_eq!(note, "rewrote stdout in [[version]] go = \"<1.22\"");
         let parsed = crate::case::Case::parse("x", std::path::Path::new("x.toml"), &text).unwrap();
         assert_eq!(parsed.expectation(&v("1.21.13")).stdout.text(), "new\n");
@@ -211,7 +254,13 @@ stdout = "old text\n"
             "stderr_pattern = \"...\\n\"",
             "stderr_pattern = \"panic[..]\\n\"",
         );
-        let e = rewrite(&case, &v("1.26.8"), &outcome(3, "before exit\n", "other\n")).unwrap_err();
+        let e = rewrite(
+            &case,
+            "node",
+            &v("1.26.8"),
+            &outcome(3, "before exit\n", "other\n"),
+        )
+        .unwrap_err();
         assert!(
             format!("{e:#}").contains("patterns are edited by hand"),
             "{e:#}"
@@ -220,9 +269,25 @@ stdout = "old text\n"
 
     #[test]
     fn nothing_changes_when_the_outcome_matches() {
-        let (text, note) = rewrite(CASE, &v("1.26.8"), &outcome(3, "before exit\n", "")).unwrap();
+        let (text, note) =
+            rewrite(CASE, "node", &v("1.26.8"), &outcome(3, "before exit\n", "")).unwrap();
         assert_eq!(text, CASE);
         assert_eq!(note, "already up to date");
+    }
+
+    #[test]
+    fn a_host_entry_of_the_reference_host_is_rewritten_in_place() {
+        let case = format!("{CASE}\n[[host]]\nname = \"node\"\nwhy = \"w\"\nexit = 1\n");
+        let (text, note) = rewrite(
+            &case,
+            "node",
+            &v("1.26.8"),
+            &outcome(5, "before exit\n", ""),
+        )
+        .unwrap();
+        assert_eq!(note, "rewrote exit in [[host]] name = \"node\"");
+        assert!(text.contains("exit = 3\n"), "[expect] is untouched: {text}");
+        assert!(text.contains("exit = 5\n"), "{text}");
     }
 
     #[test]
@@ -241,6 +306,6 @@ stdout = "old text\n"
     fn a_timeout_cannot_become_an_expectation() {
         let mut o = outcome(0, "", "");
         o.exit = Exit::Timeout;
-        assert!(rewrite(CASE, &v("1.26.8"), &o).is_err());
+        assert!(rewrite(CASE, "node", &v("1.26.8"), &o).is_err());
     }
 }

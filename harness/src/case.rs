@@ -42,6 +42,10 @@ pub struct CaseFile {
     /// Overrides for some releases, applied in order over `expect`.
     #[serde(default, rename = "version")]
     pub versions: Vec<VersionOverride>,
+    /// Where hosts may rightly differ (e.g. the words of an error), each host's own
+    /// expectation, applied after the `[[version]]` overrides.
+    #[serde(default, rename = "host")]
+    pub hosts: Vec<HostOverride>,
     /// Hosts on which the case is known to fail, each with why.
     #[serde(default)]
     pub xfail: Vec<ExpectedFailure>,
@@ -70,6 +74,45 @@ pub struct VersionOverride {
     pub stdout_pattern: Option<String>,
     pub stderr: Option<String>,
     pub stderr_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostOverride {
+    /// A host name, or a prefix ending in `*`.
+    pub name: String,
+    pub go: Option<VersionRange>,
+    /// Why this host's behaviour differs, and which behaviour the contract supports.
+    pub why: String,
+    pub exit: Option<i32>,
+    pub stdout: Option<String>,
+    pub stdout_pattern: Option<String>,
+    pub stderr: Option<String>,
+    pub stderr_pattern: Option<String>,
+}
+
+impl HostOverride {
+    pub fn fields(&self) -> ExpectFields {
+        ExpectFields {
+            exit: self.exit,
+            stdout: self.stdout.clone(),
+            stdout_pattern: self.stdout_pattern.clone(),
+            stderr: self.stderr.clone(),
+            stderr_pattern: self.stderr_pattern.clone(),
+        }
+    }
+
+    pub fn applies(&self, host: &str, go: &GoVersion) -> bool {
+        host_matches(&self.name, host) && self.go.as_ref().is_none_or(|r| r.contains(go))
+    }
+}
+
+/// `pattern` is a host name, or a prefix ending in `*`.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => host.starts_with(prefix),
+        None => host == pattern,
+    }
 }
 
 impl VersionOverride {
@@ -185,6 +228,12 @@ impl Case {
                 );
             }
         }
+        for (i, h) in f.hosts.iter().enumerate() {
+            h.fields().check(&format!("[[host]] #{}", i + 1))?;
+            if h.why.trim().is_empty() {
+                bail!("[[host]] #{} ({}) needs a `why`", i + 1, h.name);
+            }
+        }
         for x in &f.xfail {
             if x.reason.trim().is_empty() {
                 bail!("[[xfail]] for host `{}` needs a `reason`", x.host);
@@ -204,7 +253,19 @@ impl Case {
         Ok(())
     }
 
-    /// The expectation for one release: `expect`, then every matching `[[version]]` in order.
+    /// The expectation for one host and release: `expect`, then every matching `[[version]]`,
+    /// then every matching `[[host]]`, in order.
+    pub fn expectation_for(&self, host: &str, go: &GoVersion) -> Expectation {
+        let mut e = self.expectation(go);
+        for h in &self.file.hosts {
+            if h.applies(host, go) {
+                h.fields().apply(&mut e);
+            }
+        }
+        e
+    }
+
+    /// The expectation for one release on any host without a `[[host]]` entry.
     pub fn expectation(&self, go: &GoVersion) -> Expectation {
         let mut e = Expectation {
             exit: 0,
@@ -245,13 +306,7 @@ impl Case {
         self.file
             .xfail
             .iter()
-            .find(|x| {
-                let host_ok = match x.host.strip_suffix('*') {
-                    Some(prefix) => host.starts_with(prefix),
-                    None => host == x.host,
-                };
-                host_ok && x.go.as_ref().is_none_or(|r| r.contains(go))
-            })
+            .find(|x| host_matches(&x.host, host) && x.go.as_ref().is_none_or(|r| r.contains(go)))
             .map(|x| x.reason.as_str())
     }
 }
@@ -393,6 +448,27 @@ stdout = "before exit\n"
         ))
         .unwrap_err();
         assert!(format!("{e:#}").contains("needs a `reason`"), "{e:#}");
+    }
+
+    #[test]
+    fn host_overrides_apply_last_and_only_to_their_host() {
+        let text = format!(
+            "{BASE}[[version]]\ngo = \"<1.22\"\nwhy = \"old\"\nexit = 4\n\
+             [[host]]\nname = \"native\"\nwhy = \"one clear line\"\nstderr_pattern = \"gojs: [..]\\n\"\n\
+             [[host]]\nname = \"cmd:*\"\ngo = \">=1.24\"\nwhy = \"w\"\nexit = 9\n"
+        );
+        let c = parse(&text).unwrap();
+        let native = c.expectation_for("native", &v("1.19.8"));
+        assert_eq!(native.exit, 4, "version overrides still apply");
+        assert_eq!(native.stderr, Matcher::Pattern("gojs: [..]\n".into()));
+        assert_eq!(
+            c.expectation_for("node", &v("1.19.8")).stderr,
+            Matcher::Exact(String::new())
+        );
+        assert_eq!(c.expectation_for("cmd:x", &v("1.24.1")).exit, 9);
+        assert_eq!(c.expectation_for("cmd:x", &v("1.23.1")).exit, 3);
+        let e = parse(&format!("{BASE}[[host]]\nname = \"node\"\nwhy = \"\"\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("needs a `why`"), "{e:#}");
     }
 
     #[test]

@@ -109,7 +109,9 @@ impl Suite {
             Ok(o) => o,
             Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
         };
-        let expected = trial.case.expectation(&trial.toolchain.version);
+        let expected = trial
+            .case
+            .expectation_for(trial.host.name(), &trial.toolchain.version);
         let mismatch = compare(&expected, &outcome);
         let xfail = trial
             .case
@@ -126,7 +128,12 @@ impl Suite {
             (Some(_), Some(reason)) => Verdict::ExpectedFail(reason.to_string()),
             (Some(diff), None) => {
                 if self.bless && trial.host.is_reference() {
-                    return match bless::bless(&trial.case, &trial.toolchain.version, &outcome) {
+                    return match bless::bless(
+                        &trial.case,
+                        trial.host.name(),
+                        &trial.toolchain.version,
+                        &outcome,
+                    ) {
                         Ok(note) => Verdict::Blessed(note),
                         Err(e) => {
                             Verdict::Fail(format!("{}: cannot bless: {e:#}\n{diff}", trial.name))
