@@ -8,6 +8,7 @@ package main
 
 import (
 	"os"
+	"sort"
 	"strings"
 
 	"goprograms/internal/check"
@@ -33,7 +34,13 @@ func main() {
 		"GOJS_b":     "lower-case key",
 		"GOJS_Z":     "upper",
 	}
-	for k, w := range wantEnv {
+	keys := make([]string, 0, len(wantEnv))
+	for k := range wantEnv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w := wantEnv[k]
 		v, ok := os.LookupEnv(k)
 		check.Eq("LookupEnv "+k, ok, true)
 		check.Eq("Getenv "+k, v, w)

@@ -19,7 +19,7 @@ import (
 
 func main() {
 	mode := os.Args[1]
-	ch := make(chan int)
+	ch := make(chan int, 1) // buffered: the sender callback itself must never block
 	sender := js.FuncOf(func(this js.Value, args []js.Value) interface{} { ch <- 1; return nil })
 	var cb js.Func
 	switch mode {
