@@ -28,9 +28,15 @@ fn an_unchanged_program_is_not_rebuilt_and_a_changed_one_is() {
     let first = corpus.wasm(&tc, "a").unwrap();
     assert_eq!(&std::fs::read(&first).unwrap()[..4], b"\0asm");
     let stamp = std::fs::metadata(&first).unwrap().modified().unwrap();
-    let again = Corpus::new(src.path(), cache.path()).wasm(&tc, "a").unwrap();
+    let again = Corpus::new(src.path(), cache.path())
+        .wasm(&tc, "a")
+        .unwrap();
     assert_eq!(first, again);
-    assert_eq!(std::fs::metadata(&again).unwrap().modified().unwrap(), stamp, "rebuilt");
+    assert_eq!(
+        std::fs::metadata(&again).unwrap().modified().unwrap(),
+        stamp,
+        "rebuilt"
+    );
 
     // Another program's change leaves this one's key alone; its own change does not.
     std::fs::write(src.path().join("b/main.go"), HELLO.replace("hi", "ho")).unwrap();
@@ -44,7 +50,13 @@ fn a_build_error_names_the_program_and_shows_the_compiler() {
     let tc = Toolchain::from_path().unwrap();
     let src = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    module(src.path(), &[("broken", "package main\n\nfunc main() { undefinedThing() }\n")]);
+    module(
+        src.path(),
+        &[(
+            "broken",
+            "package main\n\nfunc main() { undefinedThing() }\n",
+        )],
+    );
     let corpus = Corpus::new(src.path(), cache.path());
     let e = format!("{:#}", corpus.wasm(&tc, "broken").unwrap_err());
     assert!(e.contains("building goprograms/broken with go"), "{e}");
@@ -60,12 +72,25 @@ fn build_all_builds_every_program_in_parallel_and_reports_every_error() {
     let cache = tempfile::tempdir().unwrap();
     module(
         src.path(),
-        &[("ok1", HELLO), ("ok2", HELLO), ("bad1", "package main\nfunc main() { x }\n"), ("bad2", "package main\nfunc main() { y }\n")],
+        &[
+            ("ok1", HELLO),
+            ("ok2", HELLO),
+            ("bad1", "package main\nfunc main() { x }\n"),
+            ("bad2", "package main\nfunc main() { y }\n"),
+        ],
     );
     let corpus = Corpus::new(src.path(), cache.path());
     let progs = corpus.programs().unwrap();
-    let e = format!("{:#}", corpus.build_all(std::slice::from_ref(&tc), &progs, 2).unwrap_err());
-    assert!(e.contains("goprograms/bad1") && e.contains("goprograms/bad2"), "{e}");
+    let e = format!(
+        "{:#}",
+        corpus
+            .build_all(std::slice::from_ref(&tc), &progs, 2)
+            .unwrap_err()
+    );
+    assert!(
+        e.contains("goprograms/bad1") && e.contains("goprograms/bad2"),
+        "{e}"
+    );
     let ok: Vec<String> = vec!["ok1".into(), "ok2".into()];
     assert_eq!(corpus.build_all(&[tc], &ok, 2).unwrap().len(), 2);
 }

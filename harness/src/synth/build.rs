@@ -298,6 +298,16 @@ impl<'a> Builder<'a> {
         f
     }
 
+    fn exit_call(&self, code: i32) -> [I<'static>; 5] {
+        [
+            I::I32Const(OWN_SP as i32),
+            I::I32Const(code),
+            I::I32Store(mem4(8)),
+            I::I32Const(OWN_SP as i32),
+            I::Call(self.import_index("runtime.wasmExit")),
+        ]
+    }
+
     fn steps(&mut self, steps: &[Step], is_run: bool) -> anyhow::Result<Function> {
         let mut body: Vec<I<'static>> = Vec::new();
         for step in steps {
@@ -310,6 +320,10 @@ impl<'a> Builder<'a> {
                     I::I32Const(len),
                     I::Call(self.own(F_WRITE)),
                 ]);
+                continue;
+            }
+            if let Some(code) = step.exit {
+                body.extend(self.exit_call(code));
                 continue;
             }
             let Some(name) = &step.call else { continue };
@@ -359,13 +373,7 @@ impl<'a> Builder<'a> {
             }
         }
         if is_run && self.spec.exit >= 0 {
-            body.extend([
-                I::I32Const(OWN_SP as i32),
-                I::I32Const(self.spec.exit),
-                I::I32Store(mem4(8)),
-                I::I32Const(OWN_SP as i32),
-                I::Call(self.import_index("runtime.wasmExit")),
-            ]);
+            body.extend(self.exit_call(self.spec.exit));
         }
         body.push(I::End);
         let mut f = Function::new([]);
@@ -498,6 +506,8 @@ mod tests {
             "data = [{ at = 100, text = \"x\" }]",
             "data = [{ at = 20000 }]",
             "[[run]]\ncall = \"a\"\nprint = \"b\"",
+            "[[run]]\nexit = 1\nprint = \"b\"",
+            "[[run]]\nsp = 1",
             "[[run]]\ncall = \"a\"\nframe = { x = \"u8 1\" }",
             "[[run]]\ncall = \"a\"\nshow = [{ label = \"l\", at = 0, len = 0 }]",
         ] {

@@ -87,6 +87,8 @@ pub struct Step {
     pub call: Option<String>,
     /// Write this line to stdout (through `runtime.wasmWrite`) instead of calling anything.
     pub print: Option<String>,
+    /// Call `runtime.wasmExit` with this code instead.
+    pub exit: Option<i32>,
     /// The `sp` passed to the import; the default is 16384.
     pub sp: Option<u32>,
     /// Values stored at `sp + offset` before the call: `"TYPE VALUE"` where TYPE is u8, i32,
@@ -245,8 +247,13 @@ impl ModuleSpec {
 
 impl Step {
     fn check(&self) -> anyhow::Result<()> {
-        if self.call.is_some() == self.print.is_some() {
-            bail!("a step needs exactly one of call or print");
+        let kinds = [
+            self.call.is_some(),
+            self.print.is_some(),
+            self.exit.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            bail!("a step needs exactly one of call, print or exit");
         }
         for (off, v) in &self.frame {
             off.parse::<u32>()
