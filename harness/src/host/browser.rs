@@ -117,6 +117,9 @@ impl Host for BrowserHost {
 pub struct Page {
     pub files: BTreeMap<String, Served>,
     pub entry: String,
+    /// An IANA time zone for the page's `Date` (`Emulation.setTimezoneOverride`): the
+    /// browser's stand-in for the `TZ` a Node process takes from its environment.
+    pub timezone: Option<String>,
 }
 
 impl Page {
@@ -151,6 +154,8 @@ impl Page {
         Page {
             files,
             entry: PAGE_PATH.to_string(),
+            // Node's Date follows the TZ of its environment; the page's follows this.
+            timezone: env.get("TZ").filter(|tz| !tz.is_empty()).cloned(),
         }
     }
 }
@@ -297,6 +302,7 @@ pub fn run_page(page: &Page, timeout: Duration) -> anyhow::Result<PageRun> {
     let result = drive(
         &mut cdp,
         &target_id,
+        page,
         &server.url(&page.entry),
         start,
         deadline,
@@ -315,6 +321,7 @@ pub fn run_page(page: &Page, timeout: Duration) -> anyhow::Result<PageRun> {
 fn drive(
     cdp: &mut cdp::Cdp,
     target_id: &str,
+    page: &Page,
     url: &str,
     start: Instant,
     deadline: Instant,
@@ -340,6 +347,16 @@ fn drive(
         setup_deadline,
     )?;
     cdp.call(s, "Page.enable", json!({}), setup_deadline)?;
+    if let Some(tz) = &page.timezone {
+        // An unknown zone is refused; the page then keeps the browser's, as Node falls
+        // back to UTC for a TZ it does not know.
+        let _ = cdp.call(
+            s,
+            "Emulation.setTimezoneOverride",
+            json!({ "timezoneId": tz }),
+            setup_deadline,
+        );
+    }
     let nav = cdp.call(s, "Page.navigate", json!({ "url": url }), setup_deadline)?;
     if let Some(err) = nav.get("errorText").and_then(Value::as_str) {
         bail!("the browser could not open {url}: {err}");

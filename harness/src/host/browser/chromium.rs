@@ -110,6 +110,9 @@ fn launch(binary: &Path, profile: &Path) -> Result<Chromium, String> {
         "--disable-background-timer-throttling",
         "--disable-backgrounding-occluded-windows",
         "--disable-renderer-backgrounding",
+        // The JS stack limit Node's runner gets too (`node --stack-size=8192` there): deep
+        // Go -> JS -> Go re-entry needs more than V8's default of about 1 MB.
+        "--js-flags=--stack-size=4096",
         "--remote-debugging-port=0",
         "--remote-debugging-address=127.0.0.1",
     ])
