@@ -72,6 +72,8 @@ impl Suite {
                             "{} takes its glue from Go, which is not installed; pass --glue FILE",
                             host.name()
                         ))
+                    } else if let Some(why) = generation_mismatch(host.as_ref(), tc, case) {
+                        Some(why)
                     } else if !missing.is_empty() {
                         Some(format!("{} lacks {}", host.name(), missing.join(", ")))
                     } else if !case.applies_to(&tc.version) {
@@ -186,6 +188,26 @@ impl Suite {
             trial.toolchain,
         )
     }
+}
+
+/// Why a glue-based host cannot load a synthesized module of the other import generation.
+fn generation_mismatch(host: &dyn Host, tc: &Toolchain, case: &Case) -> Option<String> {
+    let module = case.file.module.as_ref()?;
+    if host.loads_any_generation() || module.raw_hex.is_some() || module.raw_text.is_some() {
+        return None;
+    }
+    let glue = if tc.version.major == 1 && tc.version.minor < 21 {
+        "go"
+    } else {
+        "gojs"
+    };
+    (module.imports != glue).then(|| {
+        format!(
+            "the module imports `{}` but {}'s glue provides `{glue}`",
+            module.imports,
+            tc.label()
+        )
+    })
 }
 
 /// `None` when the outcome meets the expectation, else a readable account of every difference.

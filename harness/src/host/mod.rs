@@ -96,6 +96,11 @@ pub trait Host: Send + Sync {
     fn unavailable(&self) -> Option<String> {
         None
     }
+    /// Whether this host loads modules of both import generations (`go` before Go 1.21,
+    /// `gojs` after) whatever the toolchain; glue-based hosts provide only their glue's.
+    fn loads_any_generation(&self) -> bool {
+        false
+    }
     /// Whether this host takes its glue from the toolchain (and so cannot run without Go).
     fn needs_toolchain_glue(&self) -> bool {
         false

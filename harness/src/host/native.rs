@@ -37,6 +37,10 @@ impl Host for NativeHost {
         &self.caps
     }
 
+    fn loads_any_generation(&self) -> bool {
+        true
+    }
+
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let mut env = req.env.clone();
         env.entry("TMPDIR".into())

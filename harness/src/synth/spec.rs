@@ -270,10 +270,14 @@ impl Step {
 
     pub fn slots(&self) -> Vec<(u32, Slot)> {
         // Checked in `check`; a malformed entry never reaches here.
-        self.frame
+        let mut slots: Vec<(u32, Slot)> = self
+            .frame
             .iter()
             .filter_map(|(o, v)| Some((o.parse().ok()?, Slot::parse(v).ok()?)))
-            .collect()
+            .collect();
+        // In address order, whatever order the table's keys sort in.
+        slots.sort_by_key(|(o, _)| *o);
+        slots
     }
 }
 
