@@ -41,11 +41,16 @@ pub fn default_cache_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gojs-harness/native-cache")
 }
 
-/// The cache key of a module: sha256 of its bytes, the wasmtime version and the config.
-pub fn cache_key(bytes: &[u8]) -> String {
+/// The cache key of a module: sha256 of its bytes, of wasmtime's own compatibility hash
+/// (its version and every compilation setting) and of our configuration tag.
+pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut compat = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut compat);
     let mut h = Sha256::new();
     h.update(bytes);
-    h.update(b"\0wasmtime-48\0");
+    h.update(b"\0wasmtime\0");
+    h.update(compat.finish().to_le_bytes());
     h.update(CONFIG_TAG.as_bytes());
     h.update(std::env::consts::ARCH.as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -61,7 +66,8 @@ pub fn load_module(
     let Some(dir) = cache_dir else {
         return compile(engine, bytes);
     };
-    let path = dir.join(format!("{}.cwasm", cache_key(bytes)));
+    let key = cache_key(engine, bytes);
+    let path = dir.join(format!("{key}.cwasm"));
     if path.is_file() {
         // SAFETY: the file is one this function wrote with `Module::serialize` for the same
         // engine configuration (the key covers the bytes, the wasmtime version and the config);
@@ -77,7 +83,7 @@ pub fn load_module(
     let module = compile(engine, bytes)?;
     if let Ok(ser) = module.serialize() {
         let _ = std::fs::create_dir_all(dir);
-        let tmp = dir.join(format!(".{}.{}.tmp", cache_key(bytes), std::process::id()));
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, ser).is_ok() {
             let _ = std::fs::rename(&tmp, &path);
         }
