@@ -56,7 +56,8 @@ impl Host for NativeHost {
         let out = crate::native::run_isolated(&program, &opts, true);
         Ok(RunOutcome {
             exit: match out.ending {
-                Ending::Exit(c) => Exit::Code(c),
+                // As a process exit status, which is what every other host reports.
+                Ending::Exit(c) => Exit::Code(c & 0xFF),
                 Ending::Timeout => Exit::Timeout,
             },
             stdout: out.stdout,
