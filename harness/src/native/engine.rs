@@ -74,7 +74,13 @@ pub fn load_module(
         // wasmtime checks the header and engine compatibility and errors on mismatch. A
         // deliberately forged file in the cache directory is outside this threat model.
         match unsafe { Module::deserialize_file(engine, &path) } {
-            Ok(m) => return Ok(m),
+            Ok(m) => {
+                // Mark as recently used for eviction.
+                if let Ok(f) = std::fs::File::options().append(true).open(&path) {
+                    let _ = f.set_modified(std::time::SystemTime::now());
+                }
+                return Ok(m);
+            }
             Err(_) => {
                 let _ = std::fs::remove_file(&path);
             }
@@ -88,12 +94,73 @@ pub fn load_module(
             let _ = std::fs::rename(&tmp, &path);
         }
         let _ = std::fs::remove_file(&tmp);
+        evict(dir, &path, cache_limit());
     }
     Ok(module)
+}
+
+/// Size the cache may reach before the least recently used entries go:
+/// `$GOJS_NATIVE_CACHE_MAX` bytes, default 2 GiB.
+fn cache_limit() -> u64 {
+    std::env::var("GOJS_NATIVE_CACHE_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2 << 30)
+}
+
+/// Remove the oldest `.cwasm` entries (by modification time) until the cache fits its limit.
+/// `keep` (the entry just written) is never removed.
+fn evict(dir: &Path, keep: &Path, limit: u64) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = rd
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((m.modified().ok()?, m.len(), e.path()))
+        })
+        .collect();
+    let mut total: u64 = entries.iter().map(|e| e.1).sum();
+    entries.sort();
+    for (_, len, path) in entries {
+        if total <= limit {
+            break;
+        }
+        if path != keep && std::fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
 }
 
 fn compile(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Module> {
     Module::new(engine, bytes)
         .map_err(|e| anyhow!("{e}"))
         .context("invalid wasm module")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eviction_removes_oldest_first_and_keeps_the_new_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(100);
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            let p = dir.path().join(format!("{name}.cwasm"));
+            std::fs::write(&p, vec![0u8; 100]).unwrap();
+            let f = std::fs::File::options().append(true).open(&p).unwrap();
+            f.set_modified(old + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("other.txt"), vec![0u8; 1000]).unwrap();
+        let keep = dir.path().join("a.cwasm");
+        evict(dir.path(), &keep, 150);
+        assert!(keep.exists());
+        assert!(!dir.path().join("b.cwasm").exists());
+        assert!(!dir.path().join("c.cwasm").exists());
+        assert!(dir.path().join("other.txt").exists());
+    }
 }
