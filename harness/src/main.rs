@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand};
 use gojs_harness::config::SuiteOptions;
 use gojs_harness::corpus::Corpus;
-use gojs_harness::runner::{Suite, Trial, Verdict};
+use gojs_harness::runner::{Suite, Trial, Verdict, run_parallel};
 use gojs_harness::{paths, toolchain};
 
 #[derive(Parser)]
@@ -33,6 +33,49 @@ enum Command {
     Build(BuildArgs),
     /// Show the toolchains the options resolve to and where each keeps its glue.
     Toolchains(ToolchainArgs),
+    /// Print the report of where hosts differ (every [[host]] and [[xfail]] entry of the cases).
+    Differences {
+        /// The cases directory.
+        #[arg(long)]
+        cases: Option<PathBuf>,
+    },
+    /// Run the suite on Node with each faulty glue of the catalogue (mutants/) and report
+    /// which were caught, and by which cases; exits 1 if an applicable, non-equivalent
+    /// mutant is not caught.
+    Mutants(MutantsArgs),
+}
+
+#[derive(Args)]
+struct MutantsArgs {
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// Run only mutants whose name contains this text (repeatable: any of them).
+    #[arg(long)]
+    filter: Vec<String>,
+    /// Run only cases whose name contains this text (repeatable: any of them).
+    #[arg(long)]
+    case: Vec<String>,
+    /// The catalogue directory (default: mutants/).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// The cases directory.
+    #[arg(long)]
+    cases: Option<PathBuf>,
+    /// The Go programs module.
+    #[arg(long)]
+    programs: Option<PathBuf>,
+    /// Trials run at once (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Seconds a trial may take when its case sets no limit (faulty glues often hang).
+    #[arg(long, default_value_t = 20)]
+    timeout: u64,
+    /// Stop a mutant's run once this many cases caught it (default: run every case).
+    #[arg(long)]
+    max_catches: Option<usize>,
+    /// Write the Markdown report here (e.g. reports/mutants.md).
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -90,6 +133,8 @@ fn main() -> ExitCode {
         Command::List(a) => list(a),
         Command::Build(a) => build(a),
         Command::Toolchains(a) => toolchains(a),
+        Command::Differences { cases } => differences(cases),
+        Command::Mutants(a) => mutants(a),
     };
     match result {
         Ok(code) => code,
@@ -151,47 +196,23 @@ fn suite(a: SuiteArgs) -> anyhow::Result<ExitCode> {
         hosts.join(", "),
         releases.join(", ")
     );
-    let next = Mutex::new(0usize);
-    let results: Mutex<Vec<(usize, Verdict)>> = Mutex::new(Vec::new());
     let out = Mutex::new(std::io::stdout());
-    let total = trials.len();
-    std::thread::scope(|s| {
-        for _ in 0..jobs(a.jobs).min(total.max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = *n;
-                        *n += 1;
-                        i
-                    };
-                    let Some(trial) = trials.get(i) else { break };
-                    let start = Instant::now();
-                    let verdict = suite.run(trial);
-                    let secs = start.elapsed().as_secs_f64();
-                    let line = match &verdict {
-                        Verdict::Pass => format!("ok      {} ({secs:.2}s)", trial.name),
-                        Verdict::ExpectedFail(r) => format!("xfail   {} ({r})", trial.name),
-                        Verdict::Blessed(n) => format!("blessed {} ({n})", trial.name),
-                        Verdict::Fail(_) => format!("FAIL    {} ({secs:.2}s)", trial.name),
-                        Verdict::Skip(r) => format!("skip    {} ({r})", trial.name),
-                    };
-                    let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-                    let _ = writeln!(o, "{line}");
-                    drop(o);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, verdict));
-                }
-            });
-        }
+    let results = run_parallel(&suite, &trials, jobs(a.jobs), |_, trial, verdict, took| {
+        let secs = took.as_secs_f64();
+        let line = match verdict {
+            Verdict::Pass => format!("ok      {} ({secs:.2}s)", trial.name),
+            Verdict::ExpectedFail(r) => format!("xfail   {} ({r})", trial.name),
+            Verdict::Blessed(n) => format!("blessed {} ({n})", trial.name),
+            Verdict::Fail(_) => format!("FAIL    {} ({secs:.2}s)", trial.name),
+            Verdict::Skip(r) => format!("skip    {} ({r})", trial.name),
+        };
+        let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(o, "{line}");
+        true
     });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
     let (mut passed, mut failed, mut skipped, mut xfailed) = (0, 0, 0, 0);
     let mut reports = Vec::new();
-    for (_, v) in results {
+    for v in results {
         match v {
             Verdict::Pass | Verdict::Blessed(_) => passed += 1,
             Verdict::ExpectedFail(_) => {
@@ -248,5 +269,144 @@ fn toolchains(a: ToolchainArgs) -> anyhow::Result<ExitCode> {
         };
         println!("go{}\t{}\tglue: {glue}", tc.version, tc.goroot.display());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn mutants(a: MutantsArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::mutants::{self, MutantsRun, Outcome, describe};
+    use std::sync::Arc;
+    let catalogue = a.catalogue.clone().unwrap_or_else(mutants::default_dir);
+    let all = mutants::load_catalogue(&catalogue)?;
+    let chosen: Vec<_> = all
+        .into_iter()
+        .filter(|m| a.filter.is_empty() || a.filter.iter().any(|f| m.name.contains(f.as_str())))
+        .collect();
+    if chosen.is_empty() {
+        anyhow::bail!(
+            "no mutant in {} matches {:?}",
+            catalogue.display(),
+            a.filter
+        );
+    }
+    let tcs = toolchain::resolve(&a.toolchains.go, &a.toolchains.goroot)?;
+    let cache = paths::cache_dir();
+    let cases_dir = a.cases.clone().unwrap_or_else(paths::default_cases_dir);
+    let programs = a
+        .programs
+        .clone()
+        .unwrap_or_else(paths::default_programs_dir);
+    let run = MutantsRun {
+        toolchains: tcs.clone(),
+        cases: gojs_harness::case::load_all(&cases_dir)?
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
+        corpus: Arc::new(Corpus::new(&programs, &cache)),
+        cache_dir: cache.clone(),
+        timeout: Duration::from_secs(a.timeout),
+        jobs: jobs(a.jobs),
+        case_filter: a.case.clone(),
+        max_catches: a.max_catches,
+    };
+    let work = tempfile::Builder::new().prefix("gojs-mutants-").tempdir()?;
+    let mut results = Vec::new();
+    let mut baselines = Vec::new();
+    let start = Instant::now();
+    for tc in &tcs {
+        println!(
+            "go{}: the suite with the stock glue ({})",
+            tc.version,
+            tc.glue()?.display()
+        );
+        let t = Instant::now();
+        let base = run.baseline(tc, work.path())?;
+        if base.failing.is_empty() {
+            println!(
+                "  {} trials pass ({:.0}s)",
+                base.trials,
+                t.elapsed().as_secs_f64()
+            );
+        } else {
+            println!(
+                "  {} trials; failing with the stock glue, so ignored below: {}",
+                base.trials,
+                base.failing.join(", ")
+            );
+        }
+        for (i, m) in chosen.iter().enumerate() {
+            let r = run.run_one(tc, m, &base, work.path())?;
+            let shown = describe(&r.outcome, m.equivalent.is_some(), 3);
+            let took = if matches!(r.outcome, Outcome::Caught(_) | Outcome::NotCaught) {
+                format!(" ({} trials, {:.0}s)", r.trials, r.wall.as_secs_f64())
+            } else {
+                String::new()
+            };
+            println!(
+                "[{}/{}] go{} {}: {shown}{took}",
+                i + 1,
+                chosen.len(),
+                tc.version,
+                m.name
+            );
+            results.push(r);
+        }
+        baselines.push((tc.label(), base));
+    }
+    let scores = mutants::score(&results);
+    println!();
+    let mut gaps = 0;
+    for (rel, s) in &scores {
+        println!(
+            "{rel}: {} of {} scored mutants caught, {} not caught ({} equivalent, {} do not apply, {} broken)",
+            s[1], s[0], s[2], s[3], s[4], s[5]
+        );
+        gaps += s[2] + s[5];
+    }
+    for r in results.iter().filter(|r| r.is_gap()) {
+        println!(
+            "not caught: {} on {}: {}",
+            r.mutant.name, r.release, r.mutant.description
+        );
+    }
+    println!("{:.0}s in all", start.elapsed().as_secs_f64());
+    if let Some(path) = &a.report {
+        let mut command = "cargo run --release -p gojs-harness -- mutants".to_string();
+        for v in &a.toolchains.go {
+            command.push_str(&format!(" --go {v}"));
+        }
+        for g in &a.toolchains.goroot {
+            command.push_str(&format!(" --goroot {}", g.display()));
+        }
+        for f in &a.filter {
+            command.push_str(&format!(" --filter {f}"));
+        }
+        for c in &a.case {
+            command.push_str(&format!(" --case {c}"));
+        }
+        if let Some(m) = a.max_catches {
+            command.push_str(&format!(" --max-catches {m}"));
+        }
+        command.push_str(&format!(" --report {}", path.display()));
+        let node = std::process::Command::new(
+            std::env::var_os("GOJS_NODE").unwrap_or_else(|| "node".into()),
+        )
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+        std::fs::write(path, mutants::report(&results, &baselines, &command, &node))?;
+        println!("report written to {}", path.display());
+    }
+    Ok(if gaps == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn differences(cases: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let dir = cases.unwrap_or_else(paths::default_cases_dir);
+    let cases = gojs_harness::case::load_all(&dir)?;
+    print!("{}", gojs_harness::differences::report(&cases));
     Ok(ExitCode::SUCCESS)
 }
