@@ -235,7 +235,7 @@ impl PageRun {
         let mut notes: Vec<String> = self
             .exceptions
             .iter()
-            .map(|e| format!("browser: uncaught exception: {e}"))
+            .map(|e| format!("browser: uncaught exception: {}", one_line(e)))
             .collect();
         let code = self.exit_code();
         let exit = match &self.end {
@@ -258,7 +258,7 @@ impl PageRun {
                     }
                     Some("resolved") => Exit::Code(code.unwrap_or(0)),
                     Some("rejected") => {
-                        notes.push(format!("browser: go.run failed: {error}"));
+                        notes.push(format!("browser: go.run failed: {}", one_line(error)));
                         Exit::Code(code.unwrap_or(1))
                     }
                     _ => {
@@ -276,6 +276,52 @@ impl PageRun {
             wall: self.wall,
         }
     }
+}
+
+/// A JS error with its V8 stack as one line: the message, then the functions the stack
+/// passes through, innermost first (`TypeError: x (at Reflect.get < syscall/js.valueGet <
+/// wasm-function[5] < Go.run)`), repeats folded. Host notes stay one line each.
+pub fn one_line(error: &str) -> String {
+    let mut lines = error.lines();
+    let mut message = lines.next().unwrap_or("").trim().to_string();
+    let mut frames: Vec<(String, usize)> = Vec::new();
+    for line in lines {
+        let Some(frame) = line.trim().strip_prefix("at ") else {
+            // A message of several lines: keep it, joined.
+            if frames.is_empty() && !line.trim().is_empty() {
+                message.push_str(" / ");
+                message.push_str(line.trim());
+            }
+            continue;
+        };
+        let name = match frame.split_once(" (") {
+            Some((name, _)) => name.trim_start_matches("globalThis.").to_string(),
+            // An anonymous frame is its location; of a wasm one keep the function index.
+            None => frame
+                .rsplit('/')
+                .next()
+                .and_then(|f| f.split(':').find(|p| p.starts_with("wasm-function")))
+                .map(str::to_string)
+                .unwrap_or_else(|| "<anonymous>".to_string()),
+        };
+        match frames.last_mut() {
+            Some((last, n)) if *last == name => *n += 1,
+            _ => frames.push((name, 1)),
+        }
+    }
+    if frames.is_empty() {
+        return message;
+    }
+    let shown: Vec<String> = frames
+        .iter()
+        .take(8)
+        .map(|(name, n)| match n {
+            1 => name.clone(),
+            n => format!("{name} x{n}"),
+        })
+        .collect();
+    let more = if frames.len() > 8 { " < ..." } else { "" };
+    format!("{message} (at {}{more})", shown.join(" < "))
 }
 
 /// Serve `page`, open it in a fresh target of the shared browser and collect what happens
@@ -529,6 +575,29 @@ mod tests {
         let o = r.outcome();
         assert_eq!(o.exit, Exit::Code(1));
         assert!(String::from_utf8_lossy(&o.stderr).contains("uncaught exception: Error: boom"));
+    }
+
+    #[test]
+    fn a_js_stack_becomes_one_line_of_function_names() {
+        let e = "TypeError: Reflect.get called on non-object\n    at Reflect.get (<anonymous>)\n    \
+                 at syscall/js.valueGet (http://127.0.0.1:1/wasm_exec.js:334:30)\n    \
+                 at http://127.0.0.1:1/main.wasm:wasm-function[5]:0x159\n    \
+                 at globalThis.Go.run (http://127.0.0.1:1/wasm_exec.js:548:23)\n    \
+                 at http://127.0.0.1:1/gojs-runner.js:40:12";
+        assert_eq!(
+            one_line(e),
+            "TypeError: Reflect.get called on non-object (at Reflect.get < syscall/js.valueGet \
+             < wasm-function[5] < Go.run < <anonymous>)"
+        );
+        let deep = format!(
+            "RangeError: Maximum call stack size exceeded\n{}",
+            "    at main.grow (http://x/main.wasm:wasm-function[9]:0x1)\n".repeat(10)
+        );
+        assert_eq!(
+            one_line(&deep),
+            "RangeError: Maximum call stack size exceeded (at main.grow x10)"
+        );
+        assert_eq!(one_line("Error: plain"), "Error: plain");
     }
 
     #[test]

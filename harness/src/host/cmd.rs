@@ -30,6 +30,7 @@ impl CmdHost {
         // Nothing is known of a foreign host beyond the command contract: it must keep the
         // exit code and the two streams. Everything else is assumed, as `go test -exec` does.
         let caps = [
+            "deadlock-event",
             "eval",
             "fs",
             "node-globals",

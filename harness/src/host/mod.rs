@@ -25,6 +25,11 @@ pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
         "eval",
         "a real JS engine: `eval`, prototypes, getters, exceptions",
     ),
+    (
+        "deadlock-event",
+        "the host sends the `{id: 0}` event when Go is idle with nothing pending, as Node's \
+         runner does when its event loop drains (a web page never drains)",
+    ),
     ("fs", "Node's callback `fs` API backed by a file system"),
     (
         "node-globals",

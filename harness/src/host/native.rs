@@ -15,9 +15,16 @@ pub struct NativeHost {
 impl NativeHost {
     /// A native host with these options (`timeout` is taken from each request).
     pub fn new(opts: NativeRunOptions) -> Self {
-        let caps = ["eval", "exit-code", "stderr", "timers", "node-globals"]
-            .into_iter()
-            .collect();
+        let caps = [
+            "deadlock-event",
+            "eval",
+            "exit-code",
+            "stderr",
+            "timers",
+            "node-globals",
+        ]
+        .into_iter()
+        .collect();
         NativeHost { caps, opts }
     }
 }

@@ -40,6 +40,7 @@ impl NodeHost {
         let runner = install_runner(cache_dir)?;
         let name = "node".to_string();
         let caps = [
+            "deadlock-event",
             "eval",
             "fs",
             "node-globals",
