@@ -56,6 +56,10 @@ fn main() -> ExitCode {
             output_before_exit_is_not_lost,
         ),
         (
+            "a_program_that_never_ends_times_out_with_its_output",
+            a_program_that_never_ends_times_out,
+        ),
+        (
             "a_glue_whose_write_sync_keeps_the_last_line_fails_only_in_the_browser",
             a_glue_fault_only_the_browser_shows_is_caught,
         ),
@@ -285,6 +289,21 @@ fn output_before_exit_is_not_lost() -> Result<(), Failed> {
     want.push_str("to stderr\n");
     assert_eq!(String::from_utf8_lossy(&o.stdout), want);
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    Ok(())
+}
+
+fn a_program_that_never_ends_times_out() -> Result<(), Failed> {
+    // A page never sends the deadlock event: main blocks until the time limit.
+    let limit = Duration::from_secs(3);
+    let r = browser::run_page(&page("deadlock", &[]), limit).expect("the browser runs the page");
+    assert_eq!(r.end, PageEnd::TimedOut, "{r:#?}");
+    assert!(
+        r.wall >= limit && r.wall < limit + Duration::from_secs(5),
+        "{r:#?}"
+    );
+    let o = r.outcome();
+    assert_eq!(o.exit, Exit::Timeout);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "waiting forever\n");
     Ok(())
 }
 
