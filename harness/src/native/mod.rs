@@ -4,6 +4,25 @@
 //! * [`args`]: the argv/env block at 4096;
 //! * [`runtime`]: linking, `run`, the event loop, re-entry, exits and limits;
 //! * [`cli`]: `gojs-harness run`, a drop-in `go_js_wasm_exec`.
+//!
+//! How a run goes: the module is compiled (or loaded from the cache), every import it
+//! declares is linked by name (unknown ones end the run with exit 1), the boa realm is built
+//! (`crate::realm`), the argv/env block is written at 4096 and `run(argc, argv)` is called.
+//! When `run`/`resume` return with the program paused, the event loop runs promise jobs,
+//! then the earliest timer (Go's `scheduleTimeoutEvent` → `resume` with no event, repeated
+//! while Go keeps the id registered; JS `setTimeout` and I/O completions → their callback),
+//! and when nothing is left sends the `{id: 0}` deadlock event once, as Node's runner does.
+//!
+//! Exits: `wasmExit(code)` records the code and makes the import fail with a private error,
+//! which unwinds every wasm frame, nested resumes included (an outer import re-raises it once
+//! its JS returns). Traps, ABI errors and uncaught JS exceptions end the run with exit 1 and
+//! one `gojs-harness: …` line on stderr; time, memory and output limits each have their own
+//! line. Re-entry (a `FuncOf` wrapper called by JS that an import runs) is described in
+//! [`crate::realm::reentry`].
+//!
+//! Known gaps: `fs` is only stdout/stderr (other calls fail with ENOSYS); JS code that never
+//! returns cannot be interrupted (the run is abandoned after its time limit plus a grace
+//! period); in deterministic mode JS `Date`/`Math.random` are still real.
 
 pub mod args;
 pub mod cli;
