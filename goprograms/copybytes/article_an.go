@@ -1,4 +1,5 @@
 //go:build !go1.22
+// +build !go1.22
 
 package main
 

@@ -1,4 +1,5 @@
 //go:build go1.26
+// +build go1.26
 
 package main
 
