@@ -308,6 +308,17 @@ impl<M: GuestMemory, R: Realm, S: Runtime> Env<'_, M, R, S> {
             Import::GetRandomData => {
                 let m = self.mem.bytes();
                 let r = frame::read_ptr_len(m, name, at(sp, 8))?;
+                // `crypto.getRandomValues` refuses more than 65536 bytes, uncaught in the glue.
+                if r.len() > 65536 {
+                    return Err(AbiError::Uncaught {
+                        import: name,
+                        message: format!(
+                            "QuotaExceededError: The ArrayBufferView's byte length ({}) exceeds \
+                             the number of bytes of entropy available via this API (65536)",
+                            r.len()
+                        ),
+                    });
+                }
                 self.rt.random(&mut m[r]);
             }
             Import::FinalizeRef => {

@@ -404,6 +404,18 @@ fn runtime_imports() {
 }
 
 #[test]
+fn random_is_limited_to_65536_bytes() {
+    let mut f = Fixture::new();
+    f.mem.data.resize(80_000, 0);
+    f.put(8, 10_000);
+    f.put(16, 65_536);
+    f.call(Import::GetRandomData).unwrap();
+    f.put(16, 65_537);
+    let e = f.call(Import::GetRandomData).unwrap_err();
+    assert!(e.to_string().contains("QuotaExceededError"), "{e}");
+}
+
+#[test]
 fn finalize_and_string_val() {
     let mut f = Fixture::new();
     f.put_str(8, 4000, "abc\u{1234}".as_bytes());
