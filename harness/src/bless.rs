@@ -134,12 +134,24 @@ fn target<'d>(
     let mut host_entry = None;
     if let Some(hosts) = doc.get("host").and_then(Item::as_array_of_tables) {
         for (i, t) in hosts.iter().enumerate() {
-            let name = t.get("name").and_then(Item::as_str).unwrap_or("");
+            let names: Vec<String> = match t.get("name") {
+                Some(i) if i.is_str() => i.as_str().into_iter().map(str::to_string).collect(),
+                Some(i) => i
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let name = names.join(", ");
             let range_ok = match t.get("go").and_then(Item::as_str) {
                 Some(r) => VersionRange::parse(r)?.contains(go),
                 None => true,
             };
-            if crate::case::host_matches(name, at.host)
+            if names.iter().any(|n| crate::case::host_matches(n, at.host))
                 && range_ok
                 && fields.iter().any(|f| t.contains_key(f))
             {

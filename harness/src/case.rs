@@ -79,8 +79,8 @@ pub struct VersionOverride {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostOverride {
-    /// A host name, or a prefix ending in `*`.
-    pub name: String,
+    /// A host name, or a prefix ending in `*`; or a list of them.
+    pub name: HostNames,
     pub go: Option<VersionRange>,
     /// Why this host's behaviour differs, and which behaviour the contract supports.
     pub why: String,
@@ -89,6 +89,33 @@ pub struct HostOverride {
     pub stdout_pattern: Option<String>,
     pub stderr: Option<String>,
     pub stderr_pattern: Option<String>,
+}
+
+/// One host pattern or several (`name = "node"` or `name = ["node", "cmd:go_js_wasm_exec"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HostNames {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl HostNames {
+    pub fn patterns(&self) -> &[String] {
+        match self {
+            HostNames::One(s) => std::slice::from_ref(s),
+            HostNames::Many(v) => v,
+        }
+    }
+
+    pub fn matches(&self, host: &str) -> bool {
+        self.patterns().iter().any(|p| host_matches(p, host))
+    }
+}
+
+impl std::fmt::Display for HostNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.patterns().join(", "))
+    }
 }
 
 impl HostOverride {
@@ -103,7 +130,7 @@ impl HostOverride {
     }
 
     pub fn applies(&self, host: &str, go: &GoVersion) -> bool {
-        host_matches(&self.name, host) && self.go.as_ref().is_none_or(|r| r.contains(go))
+        self.name.matches(host) && self.go.as_ref().is_none_or(|r| r.contains(go))
     }
 }
 
@@ -455,7 +482,7 @@ stdout = "before exit\n"
         let text = format!(
             "{BASE}[[version]]\ngo = \"<1.22\"\nwhy = \"old\"\nexit = 4\n\
              [[host]]\nname = \"native\"\nwhy = \"one clear line\"\nstderr_pattern = \"gojs: [..]\\n\"\n\
-             [[host]]\nname = \"cmd:*\"\ngo = \">=1.24\"\nwhy = \"w\"\nexit = 9\n"
+             [[host]]\nname = [\"x\", \"cmd:*\"]\ngo = \">=1.24\"\nwhy = \"w\"\nexit = 9\n"
         );
         let c = parse(&text).unwrap();
         let native = c.expectation_for("native", &v("1.19.8"));
