@@ -17,7 +17,7 @@ use crate::toolchain;
 /// Everything that selects a run. Empty fields take the defaults documented on each.
 #[derive(Debug, Clone, Default)]
 pub struct SuiteOptions {
-    /// Comma-separated host specs: `node`, `native`, `cmd:PROGRAM`. Default: `node`.
+    /// Comma-separated host specs: `native`, `node`, `browser`, `cmd:PROGRAM`. Default: `native`.
     pub hosts: Option<String>,
     /// Go releases to fetch through GOTOOLCHAIN (`1.24.11`, or `1.26` for the installed one).
     pub go: Vec<String>,
@@ -70,7 +70,7 @@ impl SuiteOptions {
             glue: self.glue.clone(),
             cache_dir: cache.clone(),
         };
-        let hosts = host::from_specs(self.hosts.as_deref().unwrap_or("node"), &host_opts)?;
+        let hosts = host::from_specs(self.hosts.as_deref().unwrap_or("native"), &host_opts)?;
         let cases_dir = self
             .cases_dir
             .clone()
