@@ -210,6 +210,45 @@ fn generation_mismatch(host: &dyn Host, tc: &Toolchain, case: &Case) -> Option<S
     })
 }
 
+/// Run `trials` on `jobs` threads. `each` sees every verdict as it comes (from the worker
+/// that ran it, with the trial's index and time) and returns whether to go on: once it says
+/// no, trials not yet started are not run and come back as skips. Verdicts are returned in
+/// trial order.
+pub fn run_parallel(
+    suite: &Suite,
+    trials: &[Trial],
+    jobs: usize,
+    each: impl Fn(usize, &Trial, &Verdict, Duration) -> bool + Sync,
+) -> Vec<Verdict> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Verdict>>> = Mutex::new(vec![None; trials.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1).min(trials.len().max(1)) {
+            s.spawn(|| {
+                while !stop.load(Ordering::SeqCst) {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(trial) = trials.get(i) else { break };
+                    let start = std::time::Instant::now();
+                    let verdict = suite.run(trial);
+                    if !each(i, trial, &verdict, start.elapsed()) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(verdict);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| Verdict::Skip("not run: the run stopped early".into())))
+        .collect()
+}
+
 /// `None` when the outcome meets the expectation, else a readable account of every difference.
 pub fn compare(expected: &Expectation, actual: &RunOutcome) -> Option<String> {
     let stdout = String::from_utf8_lossy(&actual.stdout);
