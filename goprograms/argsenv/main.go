@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"goprograms/internal/check"
 )
@@ -60,6 +61,18 @@ func main() {
 	// JS sort compares UTF-16 code units: upper-case before lower-case, Ä (U+00C4) last.
 	check.Eq("Environ order of the case's variables", strings.Join(ours, " "),
 		"GOJS_A GOJS_EMPTY GOJS_EQ GOJS_SPACE GOJS_UTF8 GOJS_Z GOJS_b GOJS_ÄKEY")
+	// The whole environment, the host's own variables (PATH, TMPDIR) included, is sorted:
+	// Node's runner puts TMPDIR first in go.env and only the glue's sort moves it.
+	check.Eq("Environ sorted by key in UTF-16 order (all variables)", func() string {
+		env := os.Environ()
+		for i := 1; i < len(env); i++ {
+			a, b := env[i-1], env[i]
+			if utf16Less(b[:strings.Index(b, "=")], a[:strings.Index(a, "=")]) {
+				return a + " before " + b
+			}
+		}
+		return "sorted"
+	}(), "sorted")
 	check.Eq("Environ entries are KEY=VALUE", func() string {
 		for _, kv := range os.Environ() {
 			if strings.HasPrefix(kv, "GOJS_EQ=") {
@@ -75,4 +88,15 @@ func main() {
 	_, ok = os.LookupEnv("GOJS_A")
 	check.Eq("Unsetenv", ok, false)
 	check.Done()
+}
+
+// utf16Less compares like JS's default sort: by UTF-16 code units.
+func utf16Less(a, b string) bool {
+	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+	for i := 0; i < len(ua) && i < len(ub); i++ {
+		if ua[i] != ub[i] {
+			return ua[i] < ub[i]
+		}
+	}
+	return len(ua) < len(ub)
 }
