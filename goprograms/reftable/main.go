@@ -86,5 +86,27 @@ func main() {
 	collect()
 	check.Eq("a live value survives GC", kept.Get("tag").String(), "kept")
 	check.True("and stays Equal to itself read again", kept.Equal(kept), "not Equal")
+
+	// Identity across a free: an object JS holds, read by Go, dropped and collected (its id
+	// freed), then read again must be that object, not a stale id (the host must forget the
+	// value's id when it frees it).
+	js.Global().Set("gojsHeld", jsx.Eval("({tag: 'held'})"))
+	readMany := func() {
+		for i := 0; i < 100; i++ {
+			_ = js.Global().Get("gojsHeld")
+		}
+	}
+	readMany()
+	collect()
+	check.Eq("an object collected by Go is the same object read again", js.Global().Get("gojsHeld").Get("tag").String(), "held")
+	// Reference counts: a value kept while 100 other Values of it are collected stays usable
+	// (each store counts one reference; each finalizeRef releases one).
+	keep := js.Global().Get("gojsHeld")
+	readMany()
+	collect()
+	check.Eq("a value kept while 100 copies are collected stays usable", keep.Get("tag").String(), "held")
+	readMany()
+	collect()
+	check.True("and is still Equal to the object read again", keep.Equal(js.Global().Get("gojsHeld")), "not Equal")
 	check.Done()
 }
