@@ -41,11 +41,11 @@ pub struct CaseFile {
     pub expect: ExpectFields,
     /// Overrides for some releases, applied in order over `expect`.
     #[serde(default, rename = "version")]
-    pub versions: Vec<VersionOverride>,
+    pub versions: Vec<Override>,
     /// Where hosts may rightly differ (e.g. the words of an error), each host's own
     /// expectation, applied after the `[[version]]` overrides.
     #[serde(default, rename = "host")]
-    pub hosts: Vec<HostOverride>,
+    pub hosts: Vec<Override>,
     /// Hosts on which the case is known to fail, each with why.
     #[serde(default)]
     pub xfail: Vec<ExpectedFailure>,
@@ -62,28 +62,19 @@ pub struct ExpectFields {
     pub stderr_pattern: Option<String>,
 }
 
+/// A `[[version]]` (keyed by `go`) or `[[host]]` (keyed by `name`, optionally also by `go`)
+/// entry: the expectation fields it replaces, and why.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct VersionOverride {
-    pub go: VersionRange,
-    /// Why this release differs (the change in Go or the glue).
+pub struct Override {
+    /// `[[host]]` only: a host name, a prefix ending in `*`, or a list of them.
+    pub name: Option<HostNames>,
+    /// The releases it covers; required in `[[version]]`, all releases when absent in `[[host]]`.
+    pub go: Option<VersionRange>,
+    /// Why this release or host differs (the change in Go or the glue; for a host, which
+    /// behaviour the contract supports).
     pub why: String,
     // Spelled out rather than flattened: serde cannot refuse unknown fields through flatten.
-    pub exit: Option<i32>,
-    pub stdout: Option<String>,
-    pub stdout_pattern: Option<String>,
-    pub stderr: Option<String>,
-    pub stderr_pattern: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HostOverride {
-    /// A host name, or a prefix ending in `*`; or a list of them.
-    pub name: HostNames,
-    pub go: Option<VersionRange>,
-    /// Why this host's behaviour differs, and which behaviour the contract supports.
-    pub why: String,
     pub exit: Option<i32>,
     pub stdout: Option<String>,
     pub stdout_pattern: Option<String>,
@@ -118,7 +109,7 @@ impl std::fmt::Display for HostNames {
     }
 }
 
-impl HostOverride {
+impl Override {
     pub fn fields(&self) -> ExpectFields {
         ExpectFields {
             exit: self.exit,
@@ -129,8 +120,18 @@ impl HostOverride {
         }
     }
 
+    /// Whether the entry covers this host (a `[[version]]` covers every host) and release.
     pub fn applies(&self, host: &str, go: &GoVersion) -> bool {
-        self.name.matches(host) && self.go.as_ref().is_none_or(|r| r.contains(go))
+        self.name.as_ref().is_none_or(|n| n.matches(host))
+            && self.go.as_ref().is_none_or(|r| r.contains(go))
+    }
+
+    fn check(&self, what: &str) -> anyhow::Result<()> {
+        self.fields().check(what)?;
+        if self.why.trim().is_empty() {
+            bail!("{what} needs a `why`");
+        }
+        Ok(())
     }
 }
 
@@ -139,18 +140,6 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => host.starts_with(prefix),
         None => host == pattern,
-    }
-}
-
-impl VersionOverride {
-    pub fn fields(&self) -> ExpectFields {
-        ExpectFields {
-            exit: self.exit,
-            stdout: self.stdout.clone(),
-            stdout_pattern: self.stdout_pattern.clone(),
-            stderr: self.stderr.clone(),
-            stderr_pattern: self.stderr_pattern.clone(),
-        }
     }
 }
 
@@ -241,9 +230,10 @@ impl Case {
         }
         f.expect.check("[expect]")?;
         for (i, v) in f.versions.iter().enumerate() {
-            v.fields().check(&format!("[[version]] #{}", i + 1))?;
-            if v.why.trim().is_empty() {
-                bail!("[[version]] #{} ({}) needs a `why`", i + 1, v.go);
+            let what = format!("[[version]] #{}", i + 1);
+            v.check(&what)?;
+            if v.go.is_none() || v.name.is_some() {
+                bail!("{what} needs a `go` range and no `name` (a host's entry is a [[host]])");
             }
         }
         for need in &f.needs {
@@ -256,9 +246,10 @@ impl Case {
             }
         }
         for (i, h) in f.hosts.iter().enumerate() {
-            h.fields().check(&format!("[[host]] #{}", i + 1))?;
-            if h.why.trim().is_empty() {
-                bail!("[[host]] #{} ({}) needs a `why`", i + 1, h.name);
+            let what = format!("[[host]] #{}", i + 1);
+            h.check(&what)?;
+            if h.name.is_none() {
+                bail!("{what} needs a `name`");
             }
         }
         for x in &f.xfail {
@@ -301,7 +292,7 @@ impl Case {
         };
         self.file.expect.apply(&mut e);
         for v in &self.file.versions {
-            if v.go.contains(go) {
+            if v.applies("", go) {
                 v.fields().apply(&mut e);
             }
         }
@@ -496,6 +487,15 @@ stdout = "before exit\n"
         assert_eq!(c.expectation_for("cmd:x", &v("1.23.1")).exit, 3);
         let e = parse(&format!("{BASE}[[host]]\nname = \"node\"\nwhy = \"\"\n")).unwrap_err();
         assert!(format!("{e:#}").contains("needs a `why`"), "{e:#}");
+        let e = parse(&format!("{BASE}[[host]]\nwhy = \"w\"\nexit = 1\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("needs a `name`"), "{e:#}");
+        let e = parse(&format!(
+            "{BASE}[[version]]\nname = \"node\"\ngo = \"1.21\"\nwhy = \"w\"\n"
+        ))
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("no `name`"), "{e:#}");
+        let e = parse(&format!("{BASE}[[version]]\nwhy = \"w\"\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("needs a `go` range"), "{e:#}");
     }
 
     #[test]

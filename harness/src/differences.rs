@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::case::Case;
+use crate::version::VersionRange;
 
 /// The Markdown report for `cases`.
 pub fn report(cases: &[Case]) -> String {
@@ -14,53 +15,62 @@ pub fn report(cases: &[Case]) -> String {
         "Generated from the cases by `cargo run -p gojs-harness -- differences > reports/host-differences.md`; \
          a test fails when this file and the cases disagree.\n\n",
     );
-    out.push_str("## Per-host expectations\n\n");
-    out.push_str(
-        "A case's `[[host]]` entry gives one host its own expectation where hosts may rightly differ, \
-         and says which behaviour the contract supports.\n\n",
+    let hosts = cases.iter().flat_map(|c| {
+        c.file.hosts.iter().map(move |h| {
+            let name = h.name.as_ref().map(|n| n.to_string()).unwrap_or_default();
+            (c.name.as_str(), name, h.go.as_ref(), h.why.as_str())
+        })
+    });
+    section(
+        &mut out,
+        "Per-host expectations",
+        "A case's `[[host]]` entry gives hosts their own expectation where they may rightly differ, \
+         and says which behaviour the contract supports.",
+        "why",
+        hosts,
     );
-    out.push_str("| case | host | releases | why |\n|---|---|---|---|\n");
-    let mut n = 0;
-    for c in cases {
-        for h in &c.file.hosts {
-            n += 1;
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                c.name,
-                h.name,
-                h.go.as_ref().map_or("all".to_string(), |r| r.to_string()),
-                cell(&h.why)
-            );
-        }
-    }
-    if n == 0 {
-        out.push_str("| (none) | | | |\n");
-    }
-    out.push_str("\n## Expected failures\n\n");
-    out.push_str(
-        "A case's `[[xfail]]` entry records a host that fails it, and why; the trial passes while it fails \
-         and fails once the host is fixed.\n\n",
+    let xfails = cases.iter().flat_map(|c| {
+        c.file.xfail.iter().map(move |x| {
+            (
+                c.name.as_str(),
+                x.host.clone(),
+                x.go.as_ref(),
+                x.reason.as_str(),
+            )
+        })
+    });
+    section(
+        &mut out,
+        "Expected failures",
+        "A case's `[[xfail]]` entry records a host that fails it, and why; the trial passes while it \
+         fails and fails once the host is fixed.",
+        "reason",
+        xfails,
     );
-    out.push_str("| case | host | releases | reason |\n|---|---|---|---|\n");
-    let mut n = 0;
-    for c in cases {
-        for x in &c.file.xfail {
-            n += 1;
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                c.name,
-                x.host,
-                x.go.as_ref().map_or("all".to_string(), |r| r.to_string()),
-                cell(&x.reason)
-            );
-        }
-    }
-    if n == 0 {
-        out.push_str("| (none) | | | |\n");
-    }
     out
+}
+
+fn section<'a>(
+    out: &mut String,
+    title: &str,
+    intro: &str,
+    because: &str,
+    rows: impl Iterator<Item = (&'a str, String, Option<&'a VersionRange>, &'a str)>,
+) {
+    let _ = write!(
+        out,
+        "## {title}\n\n{intro}\n\n| case | host | releases | {because} |\n|---|---|---|---|\n"
+    );
+    let mut any = false;
+    for (case, host, go, text) in rows {
+        any = true;
+        let go = go.map_or("all".to_string(), |r| r.to_string());
+        let _ = writeln!(out, "| `{case}` | {host} | {go} | {} |", cell(text));
+    }
+    if !any {
+        out.push_str("| (none) | | | |\n");
+    }
+    out.push('\n');
 }
 
 fn cell(s: &str) -> String {
