@@ -419,6 +419,9 @@ impl<M: GuestMemory, R: Realm, S: Runtime> Env<'_, M, R, S> {
                     .new_uint8array(s.as_bytes())
                     .map_err(|e| self.uncaught(import, e))?;
                 let sp = self.sp()?;
+                // Both result slots must fit before a reference is counted (found by the
+                // import_frames fuzz target: a frame cut at sp+24 leaked the array's ref).
+                frame::read_u64(self.mem.bytes(), name, at(sp, 24))?;
                 self.store(name, at(sp, 16), arr)?;
                 frame::write_js_int64(self.mem.bytes(), name, at(sp, 24), s.len() as f64)?;
             }

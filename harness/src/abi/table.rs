@@ -45,12 +45,92 @@ pub enum Finalized {
     Unknown,
 }
 
+/// A deliberately broken table, to show that the fuzzing oracles catch a broken invariant.
+/// Never set outside tests and fuzzing experiments ([`Table::inject_fault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Fault {
+    /// `finalizeRef` of a predefined id frees it (the glue's `Infinity` count forgotten).
+    FinalizeFreesPredefined,
+}
+
+impl Fault {
+    /// By name, as the fuzz targets read `GOJS_FUZZ_FAULT`.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        match name {
+            "finalize-frees-predefined" => Some(Fault::FinalizeFreesPredefined),
+            _ => None,
+        }
+    }
+}
+
+/// Watches a table from outside the ABI layer (the native host calls [`TableProbe::observe`]
+/// after every import when its options carry one): checks the invariants each time and keeps
+/// the last state, so a fuzz oracle can see the table of a run it does not own.
+#[derive(Debug, Default)]
+pub struct TableProbe {
+    /// A fault to inject into the table of the run (testing the oracles only).
+    pub fault: Option<Fault>,
+    pub report: std::sync::Mutex<ProbeReport>,
+}
+
+/// What a [`TableProbe`] saw.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ProbeReport {
+    /// Imports observed.
+    pub calls: u64,
+    /// The first broken invariant, with the import after which it was seen.
+    pub violation: Option<String>,
+    /// The state after the last import.
+    pub live_dynamic: usize,
+    pub len: usize,
+    pub total_count: u64,
+}
+
+impl TableProbe {
+    pub fn new(fault: Option<Fault>) -> Self {
+        TableProbe {
+            fault,
+            report: Default::default(),
+        }
+    }
+
+    /// Record the table's state after `import`; `Err` when an invariant is broken.
+    pub fn observe<K: Eq + Hash + Clone, V: Clone>(
+        &self,
+        import: &str,
+        table: &Table<K, V>,
+    ) -> Result<(), String> {
+        let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
+        r.calls += 1;
+        r.live_dynamic = table.live_dynamic();
+        r.len = table.len();
+        r.total_count = table.total_count();
+        match table.check_invariants() {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let msg = format!("ref table invariant broken after {import}: {e}");
+                r.violation.get_or_insert(msg.clone());
+                Err(msg)
+            }
+        }
+    }
+
+    pub fn report(&self) -> ProbeReport {
+        self.report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
 /// The ref table.
 #[derive(Debug, Clone)]
 pub struct Table<K, V> {
     slots: Vec<Option<Slot<K, V>>>,
     ids: HashMap<K, u32>,
     pool: Vec<u32>,
+    fault: Option<Fault>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Table<K, V> {
@@ -70,7 +150,33 @@ impl<K: Eq + Hash + Clone, V: Clone> Table<K, V> {
             slots,
             ids,
             pool: Vec::new(),
+            fault: None,
         }
+    }
+
+    /// Break the table on purpose (see [`Fault`]); for testing the fuzzing oracles only.
+    #[doc(hidden)]
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.fault = fault;
+    }
+
+    /// The sum of the counts of all dynamic ids (how many references Go holds).
+    pub fn total_count(&self) -> u64 {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|s| match s.count {
+                Count::Finite(n) => n,
+                Count::Infinite => 0,
+            })
+            .sum()
+    }
+
+    /// The live ids, predefined ones included, in id order.
+    pub fn live_ids(&self) -> Vec<u32> {
+        (0..self.slots.len() as u32)
+            .filter(|&i| self.slots[i as usize].is_some())
+            .collect()
     }
 
     /// `storeValue` for a non-number, non-undefined value: find or allocate its id and
@@ -124,6 +230,13 @@ impl<K: Eq + Hash + Clone, V: Clone> Table<K, V> {
             return Finalized::Unknown;
         };
         match &mut slot.count {
+            Count::Infinite if self.fault == Some(Fault::FinalizeFreesPredefined) => {
+                let key = slot.key.clone();
+                self.slots[id as usize] = None;
+                self.ids.remove(&key);
+                self.pool.push(id);
+                Finalized::Released
+            }
             Count::Infinite => Finalized::Predefined,
             Count::Finite(0) => Finalized::Unknown,
             Count::Finite(n) => {

@@ -37,6 +37,8 @@ pub struct NativeRunOptions {
     pub cache: bool,
     /// Cache directory (default: [`engine::default_cache_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// Check the ref table's invariants after every import and record its state (fuzzing).
+    pub table_probe: Option<Arc<crate::abi::table::TableProbe>>,
 }
 
 impl Default for NativeRunOptions {
@@ -49,6 +51,7 @@ impl Default for NativeRunOptions {
             max_output: 256 << 20,
             cache: true,
             cache_dir: None,
+            table_probe: None,
         }
     }
 }
@@ -126,6 +129,7 @@ struct HostState {
     table: Rc<RefCell<JsTable>>,
     exports: Option<Exports>,
     limiter: Limiter,
+    probe: Option<Arc<crate::abi::table::TableProbe>>,
 }
 
 /// The guest called `wasmExit`: unwinds every wasm frame up to the host.
@@ -223,13 +227,14 @@ fn one_line(e: &anyhow::Error) -> String {
 
 /// Run one import on behalf of the guest.
 fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasmtime::Result<()> {
-    let (shared, helpers, table, ex) = {
+    let (shared, helpers, table, ex, probe) = {
         let d = caller.data();
         (
             d.shared.clone(),
             d.helpers.clone(),
             d.table.clone(),
             d.exports.clone(),
+            d.probe.clone(),
         )
     };
     let Some(ex) = ex else {
@@ -271,6 +276,11 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
         r
     });
     shared.table_len.set(table.borrow().len());
+    if let Some(p) = &probe
+        && let Err(e) = p.observe(import.name(), &table.borrow())
+    {
+        return Err(wasmtime::Error::msg(e));
+    }
     if let Some(e) = shared.fatal.borrow_mut().take() {
         return Err(wasmtime::Error::from_anyhow(e));
     }
@@ -514,7 +524,7 @@ fn prepare(
 ) -> Result<(Session, Engine, i32, i32), String> {
     let bytes = std::fs::read(&program.wasm)
         .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
-    let engine = engine::engine().map_err(|e| format!("{e:#}"))?;
+    let engine = engine::engine(opts.timeout.is_some()).map_err(|e| format!("{e:#}"))?;
     let cache_dir = opts.cache.then(|| {
         opts.cache_dir
             .clone()
@@ -542,7 +552,9 @@ fn prepare(
             ctx: &mut js.ctx,
             h: &js.helpers,
         };
-        crate::abi::imports::new_table(&mut realm)
+        let mut t = crate::abi::imports::new_table(&mut realm);
+        t.inject_fault(opts.table_probe.as_ref().and_then(|p| p.fault));
+        t
     };
     let state = HostState {
         shared: shared.clone(),
@@ -553,11 +565,14 @@ fn prepare(
             max: opts.max_memory,
             denied: false,
         },
+        probe: opts.table_probe.clone(),
     };
     let mut store = Store::new(&engine, state);
     store.limiter(|s| &mut s.limiter);
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_trap();
+    if opts.timeout.is_some() {
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+    }
 
     let mut linker = Linker::new(&engine);
     link(&mut linker, &module).map_err(|e| format!("{e:#}"))?;
