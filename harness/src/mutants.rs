@@ -397,7 +397,9 @@ pub fn report(
         "Each mutant is the toolchain's own `wasm_exec.js` with one fault, described in \
          `mutants/NAME.toml`; the suite runs on Node with it, and a mutant is *caught* when at \
          least one case fails that passes with the stock glue. Equivalent mutants (no \
-         observable change) are run but not scored.\n"
+         observable change) are run but not scored. The cases named are the first to fail (a run \
+         with `--max-catches N` stops a mutant there). Cases with timing bounds can fail on a \
+         loaded machine: a mutant caught only by one of them deserves a second look.\n"
     );
     let _ = writeln!(md, "Regenerate with:\n\n    {command}\n");
     let _ = writeln!(md, "Node {node_version}.\n");

@@ -12,7 +12,13 @@ fn harness() -> Command {
 #[test]
 fn the_exit_code_mutant_is_caught_by_the_exit_cases() {
     let out = harness()
-        .args(["mutants", "--filter", "exit_code_dropped", "--case", "exit/os_exit_"])
+        .args([
+            "mutants",
+            "--filter",
+            "exit_code_dropped",
+            "--case",
+            "exit/os_exit_",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -29,7 +35,13 @@ fn the_exit_code_mutant_is_caught_by_the_exit_cases() {
 fn a_mutant_no_case_sees_fails_the_run() {
     // os.Exit(0) cannot tell a glue that drops exit codes from the stock one.
     let out = harness()
-        .args(["mutants", "--filter", "exit_code_dropped", "--case", "exit/os_exit_0"])
+        .args([
+            "mutants",
+            "--filter",
+            "exit_code_dropped",
+            "--case",
+            "exit/os_exit_0",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
