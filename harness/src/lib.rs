@@ -17,6 +17,7 @@ pub mod mutants;
 pub mod native;
 pub mod paths;
 pub mod realm;
+pub mod report;
 pub mod runner;
 pub mod synth;
 pub mod toolchain;

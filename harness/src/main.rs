@@ -43,6 +43,73 @@ enum Command {
     /// which were caught, and by which cases; exits 1 if an applicable, non-equivalent
     /// mutant is not caught.
     Mutants(MutantsArgs),
+    /// Build the corpus with each toolchain, run every case on every host × release, and
+    /// write the reports (Markdown, JSON, JUnit XML, HTML, the ABI inventory) to reports/;
+    /// exits 1 if a trial failed unexpectedly.
+    Matrix(MatrixArgs),
+    /// The ABI inventory: per release, the imports the corpus requires, the imports the glue
+    /// provides, the engine features the modules need, and the changes between releases.
+    Inventory(InventoryArgs),
+    /// Write matrix.md, matrix.junit.xml and matrix.html again from a matrix.json.
+    Render {
+        /// The matrix.json (default: reports/matrix.json).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Where to write (default: next to the JSON).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct MatrixArgs {
+    /// Hosts, comma-separated: native, node, browser, cmd:PROGRAM.
+    #[arg(long, default_value = "native,node")]
+    host: String,
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// A wasm_exec.js to use instead of each toolchain's own (glue-based hosts); its imports
+    /// are compared with each stock glue's and its verdicts with the baseline.
+    #[arg(long)]
+    glue: Option<PathBuf>,
+    /// Where to write the reports (default: reports/, or target/matrix-glue with --glue).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A matrix.json whose verdicts to compare with (default with --glue: reports/matrix.json).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Run only trials whose name contains this text (repeatable: any of them).
+    #[arg(long)]
+    filter: Vec<String>,
+    /// Trials run at once (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Seconds a trial may take when its case sets no limit.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Keep wall times in the reports (they are then not reproducible).
+    #[arg(long)]
+    timings: bool,
+    /// The command the reports say produced them (default: this command line).
+    #[arg(long, hide = true)]
+    generated_by: Option<String>,
+}
+
+#[derive(Args)]
+struct InventoryArgs {
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// A wasm_exec.js to compare with each release's stock glue.
+    #[arg(long)]
+    glue: Option<PathBuf>,
+    /// Write the Markdown here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// The command the report says produced it (default: this command line).
+    #[arg(long, hide = true)]
+    generated_by: Option<String>,
 }
 
 #[derive(Args)]
@@ -135,6 +202,13 @@ fn main() -> ExitCode {
         Command::Toolchains(a) => toolchains(a),
         Command::Differences { cases } => differences(cases),
         Command::Mutants(a) => mutants(a),
+        Command::Matrix(a) => matrix(a),
+        Command::Inventory(a) => inventory(a),
+        Command::Render { from, out } => gojs_harness::report::run::render(
+            &from.unwrap_or_else(|| paths::repo_root().join("reports/matrix.json")),
+            out.as_deref(),
+        )
+        .map(|_| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -408,5 +482,46 @@ fn differences(cases: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let dir = cases.unwrap_or_else(paths::default_cases_dir);
     let cases = gojs_harness::case::load_all(&dir)?;
     print!("{}", gojs_harness::differences::report(&cases));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gojs-harness ARGS...` as typed, for the reports.
+fn command_line() -> String {
+    let mut args = std::env::args().skip(1).collect::<Vec<_>>();
+    args.insert(0, "gojs-harness".to_string());
+    args.join(" ")
+}
+
+fn matrix(a: MatrixArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::report::run::{MatrixOptions, matrix};
+    let ok = matrix(&MatrixOptions {
+        hosts: a.host,
+        go: a.toolchains.go,
+        goroots: a.toolchains.goroot,
+        glue: a.glue,
+        out: a.out,
+        jobs: jobs(a.jobs),
+        timeout: a.timeout.map(Duration::from_secs),
+        filter: a.filter,
+        baseline: a.baseline,
+        timings: a.timings,
+        command: a.generated_by.unwrap_or_else(command_line),
+    })?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
+    gojs_harness::report::run::inventory_command(
+        &a.toolchains.go,
+        &a.toolchains.goroot,
+        a.glue.as_deref(),
+        a.out.as_deref(),
+        jobs(a.jobs),
+        &a.generated_by.unwrap_or_else(command_line),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

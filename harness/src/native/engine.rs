@@ -7,20 +7,23 @@ use sha2::{Digest, Sha256};
 use wasmtime::{Config, Engine, Module};
 
 /// Everything in the engine configuration that affects compiled code; part of the cache key.
-const CONFIG_TAG: &str =
-    "gojs-native/1 bulk-memory saturating-float-to-int sign-ext epoch-interruption stack-128m";
+const CONFIG_TAG: &str = "gojs-native/2 bulk-memory saturating-float-to-int sign-ext stack-128m";
 
 /// Native stack the guest (and the host frames between re-entrant calls) may use.
 pub const WASM_STACK: usize = 128 << 20;
 
-/// The engine every native run uses.
-pub fn engine() -> anyhow::Result<Engine> {
+/// The engine of a native run. `epoch` turns on epoch interruption, which the wall-time
+/// limit needs; it costs a check on every loop back-edge and function entry (a tight Go loop
+/// such as `bytes.Compare` runs about twice as slow), so runs without a limit go without.
+/// Code compiled with and without it differs; wasmtime's compatibility hash, part of the
+/// cache key, tells them apart.
+pub fn engine(epoch: bool) -> anyhow::Result<Engine> {
     let mut c = Config::new();
     c.wasm_bulk_memory(true);
     // Saturating float-to-int and sign-extension (needed by Go 1.26+) are always on in
     // wasmtime; there is no switch for them.
     c.wasm_multi_value(true);
-    c.epoch_interruption(true);
+    c.epoch_interruption(epoch);
     // Re-entry (Go → JS → Go …) nests host frames (boa's interpreter) between wasm frames,
     // and wasmtime counts them all against this limit. Runs get a 256 MiB thread stack.
     c.async_stack_size(WASM_STACK + (1 << 20));
