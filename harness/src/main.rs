@@ -25,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run one module on the native host, as a drop-in `go_js_wasm_exec`:
+    /// `GOOS=js GOARCH=wasm go test -exec "gojs-harness run" PKG`. Exits with the program's code.
+    Run(RunArgs),
     /// Run every case on the chosen hosts and Go releases; ends with `N passed, M failed, K skipped`.
     Suite(SuiteArgs),
     /// Print the trials a `suite` run with the same options would run.
@@ -157,9 +160,33 @@ struct ToolchainArgs {
 }
 
 #[derive(Args)]
+struct RunArgs {
+    /// Virtual clock (timers fire in deadline order without waiting) and seeded randomness.
+    #[arg(long)]
+    deterministic: bool,
+    /// Seed of the random source in --deterministic mode.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Seconds of wall time before the program is stopped (exit 124).
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// Largest linear memory, in bytes.
+    #[arg(long)]
+    max_memory: Option<u64>,
+    /// Compile the module afresh instead of using the compiled-module cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// The module.
+    wasm: PathBuf,
+    /// The program's arguments (after argv[0], which is the module's path).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Args)]
 struct SuiteArgs {
-    /// Hosts, comma-separated: node, cmd:PROGRAM (any go_js_wasm_exec-style command).
-    #[arg(long, default_value = "node")]
+    /// Hosts, comma-separated: native (in-process, the default), node, browser, cmd:PROGRAM (any go_js_wasm_exec-style command).
+    #[arg(long, default_value = "native")]
     host: String,
     #[command(flatten)]
     toolchains: ToolchainArgs,
@@ -196,6 +223,7 @@ struct BuildArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(a) => return run(a),
         Command::Suite(a) => suite(a),
         Command::List(a) => list(a),
         Command::Build(a) => build(a),
@@ -524,4 +552,18 @@ fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
         &a.generated_by.unwrap_or_else(command_line),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn run(a: RunArgs) -> ExitCode {
+    let opts = gojs_harness::native::NativeRunOptions {
+        deterministic: a.deterministic,
+        seed: a.seed,
+        timeout: a.timeout.map(Duration::from_secs_f64),
+        max_memory: a.max_memory,
+        cache: !a.no_cache,
+        ..Default::default()
+    };
+    let code = gojs_harness::native::cli::run_command(opts, &a.wasm, &a.args);
+    // As a process exit status, the way `go test -exec` sees any host's.
+    ExitCode::from((code & 0xFF) as u8)
 }
