@@ -16,12 +16,15 @@ use crate::toolchain::Toolchain;
 /// changes every program's key.
 const SHARED_DIRS: &[&str] = &["internal"];
 
+/// A toolchain's root and a program's name.
+type BuildKey = (PathBuf, String);
+
 /// The corpus of one `goprograms/` module and its build cache.
 pub struct Corpus {
     programs_dir: PathBuf,
     cache_dir: PathBuf,
     /// One lock per (toolchain, program), so concurrent trials build each program once.
-    locks: Mutex<HashMap<(PathBuf, String), Arc<Mutex<()>>>>,
+    locks: Mutex<HashMap<BuildKey, Arc<Mutex<()>>>>,
 }
 
 impl Corpus {

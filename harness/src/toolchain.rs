@@ -189,10 +189,10 @@ impl Toolchain {
 
 fn read_version_text(dir: &Path, go: &Path) -> anyhow::Result<String> {
     // Release trees carry VERSION; its first line is the version (`go1.19.8`).
-    if let Ok(text) = std::fs::read_to_string(dir.join("VERSION")) {
-        if let Some(first) = text.lines().next().filter(|l| l.starts_with("go")) {
-            return Ok(first.trim().to_string());
-        }
+    if let Ok(text) = std::fs::read_to_string(dir.join("VERSION"))
+        && let Some(first) = text.lines().next().filter(|l| l.starts_with("go"))
+    {
+        return Ok(first.trim().to_string());
     }
     let out = Command::new(go)
         .arg("version")
@@ -234,11 +234,12 @@ pub fn resolve_or_absent(
     versions: &[String],
     goroots: &[PathBuf],
 ) -> anyhow::Result<Vec<Toolchain>> {
-    if versions.iter().all(|v| v.trim().is_empty()) && goroots.is_empty() {
-        if let Err(e) = Toolchain::from_path() {
-            eprintln!("note: {e:#}; only the cases that need no Go will run");
-            return Ok(vec![Toolchain::absent()]);
-        }
+    if versions.iter().all(|v| v.trim().is_empty())
+        && goroots.is_empty()
+        && let Err(e) = Toolchain::from_path()
+    {
+        eprintln!("note: {e:#}; only the cases that need no Go will run");
+        return Ok(vec![Toolchain::absent()]);
     }
     resolve(versions, goroots)
 }

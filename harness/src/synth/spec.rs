@@ -222,10 +222,10 @@ impl ModuleSpec {
                 bail!("omit_exports: `{e}` is not one of run, resume, getsp, mem");
             }
         }
-        if let Some(k) = &self.mem_kind {
-            if !["global", "function"].contains(&k.as_str()) {
-                bail!("mem_kind `{k}`: use global or function");
-            }
+        if let Some(k) = &self.mem_kind
+            && !["global", "function"].contains(&k.as_str())
+        {
+            bail!("mem_kind `{k}`: use global or function");
         }
         for d in &self.data {
             if d.at < FIRST_FREE {
@@ -283,7 +283,7 @@ impl Step {
 
 pub fn hex(s: &str) -> anyhow::Result<Vec<u8>> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         bail!("hex `{s}` has an odd number of digits");
     }
     (0..s.len())
