@@ -19,3 +19,30 @@ fn host_differences_report_is_up_to_date() {
         );
     }
 }
+
+#[test]
+fn matrix_reports_agree_with_the_committed_json() {
+    use gojs_harness::report;
+    let dir = paths::repo_root().join("reports");
+    let Ok(text) = std::fs::read_to_string(dir.join("matrix.json")) else {
+        eprintln!("no reports/matrix.json yet: nothing to check");
+        return;
+    };
+    let m = report::from_json(&text).unwrap();
+    for (name, want) in [
+        ("matrix.md", report::markdown(&m)),
+        ("matrix.junit.xml", report::junit(&m)),
+        ("matrix.html", report::html(&m)),
+    ] {
+        let have = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(
+            have == want,
+            "reports/{name} does not match reports/matrix.json; rerun reports/regenerate.sh, \
+             or `cargo run -p gojs-harness -- render` after changing a renderer"
+        );
+    }
+    assert!(
+        m.trials.iter().all(|r| r.wall_ms.is_none()),
+        "the committed matrix keeps no wall times (run without --timings)"
+    );
+}
