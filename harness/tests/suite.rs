@@ -44,15 +44,17 @@ fn main() -> ExitCode {
     libtest_mimic::run(&args, trials).exit_code()
 }
 
-/// Without `GOJS_HOSTS`: the reference host, the toolchain's own `go_js_wasm_exec` as a
-/// command host, and headless Chromium (its trials are skipped, with the reason, where it
-/// cannot start).
+/// Without `GOJS_HOSTS`: the native host, the reference host, the toolchain's own
+/// `go_js_wasm_exec` as a command host, and headless Chromium (its trials are skipped, with the
+/// reason, where it cannot start). Without Go: native and node, for the synthesized cases.
 fn options() -> anyhow::Result<SuiteOptions> {
     let mut o = SuiteOptions::from_env()?;
     if o.hosts.is_none() {
-        let tcs = gojs_harness::toolchain::resolve(&o.go, &o.goroots)?;
-        let exec = tcs[0].exec_script()?;
-        o.hosts = Some(format!("node,cmd:{},browser", exec.display()));
+        let tcs = gojs_harness::toolchain::resolve_or_absent(&o.go, &o.goroots)?;
+        o.hosts = Some(match tcs[0].exec_script() {
+            Ok(exec) => format!("native,node,cmd:{},browser", exec.display()),
+            Err(_) => "native,node".to_string(),
+        });
     }
     Ok(o)
 }
