@@ -478,7 +478,7 @@ pub fn report(
                     }
                 },
             };
-            row.push_str(&format!(" {} |", cell.replace('`', "`")));
+            row.push_str(&format!(" {cell} |"));
         }
         let _ = writeln!(md, "{row}");
     }

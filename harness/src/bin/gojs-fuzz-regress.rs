@@ -20,7 +20,10 @@ fn main() -> ExitCode {
     }
     let (target, input) = (&args[0], Path::new(&args[1]));
     if !gojs_harness::fuzzing::TARGETS.contains(&target.as_str()) {
-        eprintln!("unknown target {target}: one of {:?}", gojs_harness::fuzzing::TARGETS);
+        eprintln!(
+            "unknown target {target}: one of {:?}",
+            gojs_harness::fuzzing::TARGETS
+        );
         return ExitCode::from(2);
     }
     let data = match std::fs::read(input) {
@@ -46,14 +49,20 @@ fn main() -> ExitCode {
     println!("kept {}", dest.display());
     match gojs_harness::fuzzing::regress::case_toml(target, &data) {
         Ok(Some(toml)) => {
-            let case = root.join("cases/fuzz").join(format!("{target}_{name}.toml"));
-            if let Err(e) = std::fs::create_dir_all(root.join("cases/fuzz")).and_then(|()| std::fs::write(&case, toml)) {
+            let case = root
+                .join("cases/fuzz")
+                .join(format!("{target}_{name}.toml"));
+            if let Err(e) = std::fs::create_dir_all(root.join("cases/fuzz"))
+                .and_then(|()| std::fs::write(&case, toml))
+            {
                 eprintln!("cannot write {}: {e}", case.display());
                 return ExitCode::from(1);
             }
             println!("wrote {}", case.display());
         }
-        Ok(None) => println!("{target} drives the ABI layer directly: the regression is the input file"),
+        Ok(None) => {
+            println!("{target} drives the ABI layer directly: the regression is the input file")
+        }
         Err(e) => eprintln!("no case written: {e}"),
     }
     match gojs_harness::fuzzing::run_target(target, &data, None) {

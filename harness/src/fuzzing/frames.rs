@@ -316,13 +316,13 @@ pub fn check_frames<R: Realm>(
         if let Err(e) = table.borrow().check_invariants() {
             return Err(format!("{}: ref table invariant broken: {e}", what()));
         }
-        if r.is_err() {
+        if let Err(err) = &r {
             let after = table.borrow().total_count();
             if after != before {
                 return Err(format!(
                     "{}: failed with {} but changed the reference counts ({before} -> {after})",
                     what(),
-                    r.unwrap_err()
+                    err
                 ));
             }
         }

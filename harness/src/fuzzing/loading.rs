@@ -287,13 +287,11 @@ pub fn check_outcome(bytes: &[u8], out: &NativeOutcome) -> Result<(), String> {
             return Err(format!("the host crashed: {n}"));
         }
     }
-    if !is_valid_wasm(bytes) {
-        if out.ending != Ending::Exit(1) || notes.is_empty() {
-            return Err(format!(
-                "an invalid module ended with {:?} and no clean error (stderr: {stderr:?})",
-                out.ending
-            ));
-        }
+    if !is_valid_wasm(bytes) && (out.ending != Ending::Exit(1) || notes.is_empty()) {
+        return Err(format!(
+            "an invalid module ended with {:?} and no clean error (stderr: {stderr:?})",
+            out.ending
+        ));
     }
     Ok(())
 }

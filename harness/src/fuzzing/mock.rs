@@ -369,12 +369,12 @@ impl Realm for MockRealm {
         let Some(o) = self.obj(v) else {
             return Ok(false);
         };
-        Ok(match (f, &o.kind) {
-            (Func::ObjectCtor, _) => true,
-            (Func::ArrayCtor, ObjKind::Array(_)) => true,
-            (Func::Uint8ArrayCtor, ObjKind::Bytes(_)) => true,
-            _ => false,
-        })
+        Ok(matches!(
+            (f, &o.kind),
+            (Func::ObjectCtor, _)
+                | (Func::ArrayCtor, ObjKind::Array(_))
+                | (Func::Uint8ArrayCtor, ObjKind::Bytes(_))
+        ))
     }
 
     fn length(&mut self, v: &MockValue) -> Result<f64, MockValue> {

@@ -138,8 +138,11 @@ pub fn module_loading(data: &[u8]) -> Result<(), String> {
     run_target("module_loading", data, fault_from_env())
 }
 
+/// A target's entry point: the oracle's verdict on one input.
+pub type TargetFn = fn(&[u8]) -> Result<(), String>;
+
 /// The entry point of a target by name.
-pub fn target(name: &str) -> Option<fn(&[u8]) -> Result<(), String>> {
+pub fn target(name: &str) -> Option<TargetFn> {
     Some(match name {
         "import_frames" => import_frames,
         "call_sequences" => call_sequences,

@@ -25,7 +25,11 @@ fn step_table(s: &Step) -> Table {
         t.insert("sp".into(), Value::Integer(sp.into()));
     }
     if !s.frame.is_empty() {
-        let f: Table = s.frame.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let f: Table = s
+            .frame
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         t.insert("frame".into(), Value::Table(f));
     }
     if !s.show.is_empty() {
@@ -130,13 +134,18 @@ pub fn case_toml(target: &str, data: &[u8]) -> Result<Option<String>, String> {
             let out = run_bytes(&bytes, super::loading::TIMEOUT, None)?;
             let exit = match out.ending {
                 crate::native::Ending::Exit(c) => i64::from(c),
-                crate::native::Ending::Timeout => return Err("the run timed out: no expectation to record".into()),
+                crate::native::Ending::Timeout => {
+                    return Err("the run timed out: no expectation to record".into());
+                }
             };
             let module = match &input {
                 LoadInput::Spec(s) => module_table(s),
                 _ => {
                     let mut m = Table::new();
-                    m.insert("raw_hex".into(), Value::String(bytes.iter().map(|b| format!("{b:02x}")).collect()));
+                    m.insert(
+                        "raw_hex".into(),
+                        Value::String(bytes.iter().map(|b| format!("{b:02x}")).collect()),
+                    );
                     m
                 }
             };

@@ -894,7 +894,11 @@ impl Gen {
                 self.ops.push("get(global, globalThis)".into());
                 self.step(
                     "syscall/js.valueGet",
-                    vec![(8, "ref global".into()), (16, format!("u64 {at}")), (24, format!("u64 {len}"))],
+                    vec![
+                        (8, "ref global".into()),
+                        (16, format!("u64 {at}")),
+                        (24, format!("u64 {len}")),
+                    ],
                     vec![(32, bits.to_le_bytes().to_vec(), false)],
                 );
                 self.hold(sp + 32, v, bits);

@@ -214,7 +214,7 @@ impl Matrix {
                 });
             }
         }
-        releases.sort_by(|a, b| release_key(&a.version).cmp(&release_key(&b.version)));
+        releases.sort_by_key(|a| release_key(&a.version));
         releases.dedup_by(|a, b| a.label == b.label);
         let hi = |h: &str| hosts.iter().position(|x| x == h).unwrap_or(usize::MAX);
         let ri = |g: &str| {
