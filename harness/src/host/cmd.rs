@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::bail;
 
 use super::process::run_with_timeout;
-use super::{Capability, Host, RunOutcome, RunRequest};
+use super::{Capability, Host, NODE_CAPABILITIES, RunOutcome, RunRequest};
 
 pub struct CmdHost {
     name: String,
@@ -29,17 +29,7 @@ impl CmdHost {
             .unwrap_or_else(|| program.to_string_lossy().into_owned());
         // Nothing is known of a foreign host beyond the command contract: it must keep the
         // exit code and the two streams. Everything else is assumed, as `go test -exec` does.
-        let caps = [
-            "deadlock-event",
-            "eval",
-            "fs",
-            "node-globals",
-            "exit-code",
-            "stderr",
-            "timers",
-        ]
-        .into_iter()
-        .collect();
+        let caps = NODE_CAPABILITIES.iter().copied().collect();
         Ok(CmdHost {
             name: format!("cmd:{short}"),
             program,

@@ -43,6 +43,17 @@ pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
     ("timers", "`setTimeout` and the Go timer events"),
 ];
 
+/// What Node with `wasm_exec_node.js`-style set-up offers: every capability above.
+pub const NODE_CAPABILITIES: &[Capability] = &[
+    "deadlock-event",
+    "eval",
+    "fs",
+    "node-globals",
+    "exit-code",
+    "stderr",
+    "timers",
+];
+
 /// Everything a host needs to run one module.
 #[derive(Debug, Clone)]
 pub struct RunRequest {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use anyhow::{Context, bail};
 
 use super::process::run_with_timeout;
-use super::{Capability, Host, RunOutcome, RunRequest};
+use super::{Capability, Host, NODE_CAPABILITIES, RunOutcome, RunRequest};
 use crate::paths::write_atomically;
 
 const RUNNER: &str = include_str!("node_runner.js");
@@ -39,17 +39,7 @@ impl NodeHost {
         };
         let runner = install_runner(cache_dir)?;
         let name = "node".to_string();
-        let caps = [
-            "deadlock-event",
-            "eval",
-            "fs",
-            "node-globals",
-            "exit-code",
-            "stderr",
-            "timers",
-        ]
-        .into_iter()
-        .collect();
+        let caps = NODE_CAPABILITIES.iter().copied().collect();
         Ok(NodeHost {
             name,
             node,
