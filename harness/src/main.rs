@@ -1,7 +1,9 @@
 //! `gojs-harness`: run the conformance suite, build the corpus, inspect toolchains.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -53,6 +55,14 @@ enum Command {
     /// The ABI inventory: per release, the imports the corpus requires, the imports the glue
     /// provides, the engine features the modules need, and the changes between releases.
     Inventory(InventoryArgs),
+    /// Compare two import traces (`run --trace`) line by line, times and random values
+    /// aside; prints a diff and exits 1 when they differ.
+    TraceDiff {
+        /// The first trace (e.g. from `--host node`).
+        a: PathBuf,
+        /// The second trace (e.g. from the native host).
+        b: PathBuf,
+    },
     /// Write matrix.md, matrix.junit.xml and matrix.html again from a matrix.json.
     Render {
         /// The matrix.json (default: reports/matrix.json).
@@ -176,6 +186,17 @@ struct RunArgs {
     /// Compile the module afresh instead of using the compiled-module cache.
     #[arg(long)]
     no_cache: bool,
+    /// Write the import trace to FILE: one JSON line per import call, return and entry into
+    /// Go (see `harness/src/abi/trace.rs`); compare two with `gojs-harness trace-diff`.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Run on `native` (in-process, the default) or `node` (the harness's Node runner with
+    /// the glue of the `go` on PATH, or --glue). Output is printed when the run ends.
+    #[arg(long, default_value = "native")]
+    host: String,
+    /// The wasm_exec.js for `--host node`.
+    #[arg(long)]
+    glue: Option<PathBuf>,
     /// The module.
     wasm: PathBuf,
     /// The program's arguments (after argv[0], which is the module's path).
@@ -232,6 +253,7 @@ fn main() -> ExitCode {
         Command::Mutants(a) => mutants(a),
         Command::Matrix(a) => matrix(a),
         Command::Inventory(a) => inventory(a),
+        Command::TraceDiff { a, b } => trace_diff(&a, &b),
         Command::Render { from, out } => gojs_harness::report::run::render(
             &from.unwrap_or_else(|| paths::repo_root().join("reports/matrix.json")),
             out.as_deref(),
@@ -554,13 +576,82 @@ fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn trace_diff(a: &Path, b: &Path) -> anyhow::Result<ExitCode> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read the trace {}", p.display()))
+    };
+    let (ta, tb) = (read(a)?, read(b)?);
+    let names = (a.display().to_string(), b.display().to_string());
+    match gojs_harness::abi::trace::compare(&ta, &tb, (&names.0, &names.1))
+        .map_err(anyhow::Error::msg)?
+    {
+        None => {
+            println!(
+                "traces match ({} lines; times and random values not compared)",
+                ta.lines().count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(diff) => {
+            print!("{diff}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `run --host node`: the Node runner through the host trait, output printed at the end.
+fn run_on_node(a: &RunArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::host::{Exit, Host as _, RunRequest, node::NodeHost};
+    let host = NodeHost::new(a.glue.as_deref(), &paths::cache_dir())?;
+    let toolchain = match &a.glue {
+        Some(_) => gojs_harness::toolchain::Toolchain::absent(),
+        None => gojs_harness::toolchain::Toolchain::from_path()
+            .context("--host node takes the glue of the `go` on PATH; give --glue FILE instead")?,
+    };
+    let mut env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    env.entry("TMPDIR".into())
+        .or_insert_with(|| std::env::temp_dir().to_string_lossy().into_owned());
+    let req = RunRequest {
+        wasm: std::path::absolute(&a.wasm)?,
+        args: a.args.clone(),
+        env,
+        cwd: std::env::current_dir()?,
+        timeout: Duration::from_secs_f64(a.timeout.unwrap_or(7.0 * 24.0 * 3600.0)),
+        toolchain,
+        trace: a.trace.as_ref().map(std::path::absolute).transpose()?,
+    };
+    let out = host.run(&req)?;
+    use std::io::Write as _;
+    std::io::stdout().write_all(&out.stdout)?;
+    std::io::stderr().write_all(&out.stderr)?;
+    Ok(match out.exit {
+        Exit::Code(c) => ExitCode::from((c & 0xFF) as u8),
+        Exit::Signal(_) => ExitCode::FAILURE,
+        Exit::Timeout => ExitCode::from(124),
+    })
+}
+
 fn run(a: RunArgs) -> ExitCode {
+    match a.host.as_str() {
+        "native" => {}
+        "node" => {
+            return run_on_node(&a).unwrap_or_else(|e| {
+                eprintln!("gojs-harness: {e:#}");
+                ExitCode::FAILURE
+            });
+        }
+        other => {
+            eprintln!("gojs-harness: run --host takes native or node, not `{other}`");
+            return ExitCode::from(2);
+        }
+    }
     let opts = gojs_harness::native::NativeRunOptions {
         deterministic: a.deterministic,
         seed: a.seed,
         timeout: a.timeout.map(Duration::from_secs_f64),
         max_memory: a.max_memory,
         cache: !a.no_cache,
+        trace: a.trace.clone(),
         ..Default::default()
     };
     let code = gojs_harness::native::cli::run_command(opts, &a.wasm, &a.args);

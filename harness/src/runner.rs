@@ -173,6 +173,7 @@ impl Suite {
             cwd: cwd.path().to_path_buf(),
             timeout,
             toolchain: trial.toolchain.clone(),
+            trace: None,
         };
         trial.host.run(&req)
     }

@@ -6,6 +6,7 @@
 //! * [`realm`]: the [`realm::Realm`] trait, the JS operations the imports need.
 //! * [`imports`]: one function per import, decoding the frame, calling the realm,
 //!   writing the results.
+//! * [`trace`]: the import trace, read from memory around each call (`--trace`).
 //!
 //! The layer talks to linear memory and to the `getsp` export through [`GuestMemory`],
 //! and to clocks, timers, output and randomness through [`Runtime`], so that a fuzz
@@ -16,6 +17,7 @@ pub mod imports;
 pub mod realm;
 pub mod refs;
 pub mod table;
+pub mod trace;
 
 use std::fmt;
 

@@ -60,6 +60,7 @@ pub fn run_bytes(
         cache: false,
         cache_dir: None,
         table_probe: probe,
+        trace: None,
     };
     let out = crate::native::run_isolated(&program, &opts, true);
     let _ = std::fs::remove_file(&path);

@@ -9,8 +9,9 @@
 //!   so two different Go map keys may become one JS key (the later write wins);
 //! * a `__proto__` key sets the prototype when the value is an object or null and is ignored
 //!   otherwise (`Reflect.set` through `Object.prototype.__proto__`); reading it back gives
-//!   the new prototype, or `undefined` once the prototype is null (the getter is no longer
-//!   inherited).
+//!   the new prototype, or `undefined` once the chain ends in null without passing
+//!   `Object.prototype` (the getter is no longer inherited: a null prototype, or a prototype
+//!   whose own prototype is null, found by a ten-minute run).
 //!
 //! Also raw refs: any 8-byte pattern decodes as the glue's `loadValue` does, and every number
 //! encodes as `storeValue` does. After Go "collects" every Value (a `finalizeRef` per ref
@@ -324,10 +325,11 @@ fn read_back<R: Realm>(
             }
             let x = go.get(r, b"__proto__")?;
             held.keep(x);
-            // With a null prototype nothing is inherited, not even the `__proto__` getter.
+            // Once the prototype chain ends in null without passing `Object.prototype`,
+            // nothing inherits its `__proto__` getter and the read gives `undefined`.
             let want = match proto.as_deref() {
+                _ if !inherits_proto_getter(proto.as_deref()) => &JsModel::Undefined,
                 None => &JsModel::ObjectPrototype,
-                Some(JsModel::Null) => &JsModel::Undefined,
                 Some(p) => p,
             };
             read_back(go, held, x, want, &format!("{path}.__proto__"))?;
@@ -335,6 +337,16 @@ fn read_back<R: Realm>(
         JsModel::Undefined | JsModel::Null | JsModel::ObjectPrototype => {}
     }
     Ok(())
+}
+
+/// Whether an object whose `__proto__` was set to `proto` (`None`: left alone) still has
+/// `Object.prototype` in its prototype chain.
+fn inherits_proto_getter(proto: Option<&JsModel>) -> bool {
+    match proto {
+        None | Some(JsModel::Array(_)) => true,
+        Some(JsModel::Object { proto, .. }) => inherits_proto_getter(proto.as_deref()),
+        Some(_) => false,
+    }
 }
 
 /// One input of the target.

@@ -69,6 +69,9 @@ pub struct RunRequest {
     pub timeout: Duration,
     /// The toolchain that built `wasm`; hosts take its glue unless told otherwise.
     pub toolchain: Toolchain,
+    /// Write the import trace here (hosts that [`Host::can_trace`]; see
+    /// [`crate::abi::trace`]).
+    pub trace: Option<PathBuf>,
 }
 
 /// How a run ended.
@@ -123,6 +126,10 @@ pub trait Host: Send + Sync {
     }
     /// Whether this host is the reference that `bless` takes expectations from.
     fn is_reference(&self) -> bool {
+        false
+    }
+    /// Whether this host writes the import trace a [`RunRequest`] asks for.
+    fn can_trace(&self) -> bool {
         false
     }
     /// Run one module to completion. `Err` means the harness could not run the host at all

@@ -48,6 +48,10 @@ impl Host for NativeHost {
         true
     }
 
+    fn can_trace(&self) -> bool {
+        true
+    }
+
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let mut env = req.env.clone();
         env.entry("TMPDIR".into())
@@ -60,6 +64,7 @@ impl Host for NativeHost {
         };
         let mut opts = self.opts.clone();
         opts.timeout = Some(req.timeout);
+        opts.trace = req.trace.clone();
         let out = crate::native::run_isolated(&program, &opts, true);
         Ok(RunOutcome {
             exit: match out.ending {

@@ -105,6 +105,10 @@ impl Host for NodeHost {
         self.glue.is_none()
     }
 
+    fn can_trace(&self) -> bool {
+        true
+    }
+
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let glue = match &self.glue {
             Some(g) => g.clone(),
@@ -114,9 +118,14 @@ impl Host for NodeHost {
             bail!("the glue {} does not exist", glue.display());
         }
         let mut cmd = Command::new(&self.node);
-        cmd.arg("--stack-size=8192")
-            .arg(&self.runner)
-            .arg(&glue)
+        cmd.arg("--stack-size=8192").arg(&self.runner);
+        if let Some(t) = &req.trace {
+            let mut flag = std::ffi::OsString::from("--trace=");
+            flag.push(t);
+            cmd.arg(flag)
+                .arg(format!("--layout={}", crate::abi::trace::layout_json()));
+        }
+        cmd.arg(&glue)
             .arg(&req.wasm)
             .args(&req.args)
             .current_dir(&req.cwd)

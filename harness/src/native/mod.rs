@@ -20,9 +20,14 @@
 //! line. Re-entry (a `FuncOf` wrapper called by JS that an import runs) is described in
 //! [`crate::realm::reentry`].
 //!
+//! Deterministic mode (`--deterministic`): the clock is virtual (Go's clocks, `Date`,
+//! `performance.now()`; timers fire in deadline order without waiting), randomness (Go's
+//! `getRandomData`, `crypto.getRandomValues`, `Math.random`) comes from the seed, and
+//! `process.pid` is fixed, so two runs of a program write the same output and trace.
+//!
 //! Known gaps: `fs` is only stdout/stderr (other calls fail with ENOSYS); JS code that never
 //! returns cannot be interrupted (the run is abandoned after its time limit plus a grace
-//! period); in deterministic mode JS `Date`/`Math.random` are still real.
+//! period).
 
 pub mod args;
 pub mod cli;

@@ -39,6 +39,8 @@ pub struct NativeRunOptions {
     pub cache_dir: Option<PathBuf>,
     /// Check the ref table's invariants after every import and record its state (fuzzing).
     pub table_probe: Option<Arc<crate::abi::table::TableProbe>>,
+    /// Write an import trace here (see [`crate::abi::trace`]).
+    pub trace: Option<PathBuf>,
 }
 
 impl Default for NativeRunOptions {
@@ -52,6 +54,7 @@ impl Default for NativeRunOptions {
             cache: true,
             cache_dir: None,
             table_probe: None,
+            trace: None,
         }
     }
 }
@@ -242,6 +245,10 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
             "import called before the module was initialised",
         ));
     };
+    let tracing = shared.trace.borrow().is_some();
+    if tracing && let Some(t) = shared.trace.borrow_mut().as_mut() {
+        t.enter(import, ex.mem.data(&*caller), sp);
+    }
     let cp: *mut Caller<'_, HostState> = caller;
     let resume_fn = ex.resume.clone();
     // The resumer for FuncOf wrappers called by JS that this import runs. It is the only user
@@ -275,6 +282,9 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
         }
         r
     });
+    if tracing {
+        trace_return(caller, &shared, &ex, import, result.is_ok());
+    }
     shared.table_len.set(table.borrow().len());
     if let Some(p) = &probe
         && let Err(e) = p.observe(import.name(), &table.borrow())
@@ -293,6 +303,28 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
     }
 }
 
+/// Trace an import's results (read at the `sp` Go has now), or that it did not return.
+fn trace_return(
+    caller: &mut Caller<'_, HostState>,
+    shared: &Shared,
+    ex: &Exports,
+    import: Import,
+    ok: bool,
+) {
+    let returned = ok && shared.exit.get().is_none() && shared.fatal.borrow().is_none();
+    let sp = if returned {
+        ex.getsp.call(&mut *caller, ()).ok()
+    } else {
+        None
+    };
+    if let Some(t) = shared.trace.borrow_mut().as_mut() {
+        match sp {
+            Some(sp) => t.leave(import, ex.mem.data(&*caller), sp as u32),
+            None => t.abandon(),
+        }
+    }
+}
+
 fn link(linker: &mut Linker<HostState>, module: &Module) -> anyhow::Result<()> {
     let mut seen = std::collections::HashSet::new();
     for imp in module.imports() {
@@ -304,10 +336,12 @@ fn link(linker: &mut Linker<HostState>, module: &Module) -> anyhow::Result<()> {
             if i == Import::Debug {
                 linker
                     .func_wrap(&m, &n, move |mut caller: Caller<'_, HostState>, v: i32| {
-                        NativeRt {
-                            s: &caller.data_mut().shared.clone(),
+                        let shared = caller.data_mut().shared.clone();
+                        if let Some(t) = shared.trace.borrow_mut().as_mut() {
+                            t.enter(Import::Debug, &[], v as u32);
+                            t.abandon();
                         }
-                        .debug(v);
+                        NativeRt { s: &shared }.debug(v);
                     })
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             } else {
@@ -452,6 +486,7 @@ impl Session {
     }
 
     fn resume(&mut self) -> Result<(), Stop> {
+        self.shared().trace_event("resume");
         self.enter(|s, ex| ex.resume.call(s, ()))
     }
 
@@ -515,6 +550,9 @@ impl Session {
     }
 }
 
+/// `process.pid` in deterministic mode.
+pub const DETERMINISTIC_PID: i64 = 4096;
+
 fn prepare(
     program: &Program,
     opts: &NativeRunOptions,
@@ -540,11 +578,15 @@ fn prepare(
 
     let mut node_argv = vec!["node".to_string(), "wasm_exec_node.js".to_string()];
     node_argv.extend(argv.iter().cloned());
-    let cfg = RealmConfig::from_process(
+    let mut cfg = RealmConfig::from_process(
         node_argv,
         program.env.clone(),
         program.cwd.to_string_lossy().into_owned(),
     );
+    if opts.deterministic {
+        // The process ids are the one other input that changes from run to run.
+        (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
+    }
     let mut js = JsHost::new(shared.clone(), &cfg).map_err(|e| format!("{e:#}"))?;
 
     let table = {
@@ -640,7 +682,21 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         opts.seed,
     ));
     let timed_out = Arc::new(AtomicBool::new(false));
-    let stop = match prepare(program, opts, shared.clone(), timed_out.clone(), started) {
+    let trace_failed =
+        opts.trace
+            .as_ref()
+            .and_then(|path| match crate::abi::trace::Tracer::to_file(path) {
+                Ok(t) => {
+                    *shared.trace.borrow_mut() = Some(t);
+                    None
+                }
+                Err(e) => Some(format!("cannot write the trace to {}: {e}", path.display())),
+            });
+    let prepared = match trace_failed {
+        Some(msg) => Err(msg),
+        None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
+    };
+    let stop = match prepared {
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
             let (tx, rx) = std::sync::mpsc::channel::<()>();
@@ -655,6 +711,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
                     }
                 })
             });
+            shared.trace_event("run");
             let r = session
                 .enter(|s, ex| ex.run.call(s, (argc, argv)))
                 .and_then(|()| session.event_loop());
@@ -697,6 +754,15 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             Ending::Exit(1)
         }
     };
+    if let Some(mut t) = shared.trace.borrow_mut().take() {
+        t.flush();
+        if let Some(e) = t.error {
+            shared
+                .out
+                .borrow_mut()
+                .note(&format!("gojs-harness: writing the trace failed: {e}"));
+        }
+    }
     let mut out = shared.out.borrow_mut();
     NativeOutcome {
         ending,

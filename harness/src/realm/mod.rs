@@ -2,6 +2,7 @@
 //!
 //! * [`shared`]: host state the globals and the imports share (output, timers, clock, rng).
 //! * [`reentry`]: how a `FuncOf` wrapper resumes Go from inside an import.
+//! * [`time`]: the clock and time zone behind `Date`.
 //! * `prelude.js`: the Node-like globals (console, timers, fs, process, path, crypto,
 //!   performance, TextEncoder/TextDecoder) and the Go instance object, on top of the small
 //!   native `host` object built here.
@@ -9,6 +10,7 @@
 
 pub mod reentry;
 pub mod shared;
+pub mod time;
 
 use std::rc::Rc;
 
@@ -124,6 +126,19 @@ fn host_fn(
     unsafe { NativeFunction::from_closure(move |_this, args, ctx| f(&shared, args, ctx)) }
 }
 
+/// Node's timer delay: below 1 ms or above 2^31-1 ms (or not a number) it is 1 ms; I/O
+/// completions (`immediate`) wait for none.
+fn timer_delay_us(ms: f64, immediate: bool) -> u64 {
+    let ms = if immediate {
+        0.0
+    } else if ms.is_nan() || !(1.0..=2147483647.0).contains(&ms) {
+        1.0
+    } else {
+        ms.trunc()
+    };
+    (ms * 1000.0) as u64
+}
+
 fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
     let write = host_fn(shared, |s, args, ctx| {
         let fd = args.get_or_undefined(0).to_number(ctx)?;
@@ -147,17 +162,15 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
     });
     let timer = host_fn(shared, |s, args, ctx| {
         let ms = args.get_or_undefined(0).to_number(ctx)?;
-        let immediate = args.get_or_undefined(1).to_boolean();
-        // Node: a delay below 1 or above 2^31-1 becomes 1 ms; I/O completions wait for none.
-        let ms = if immediate {
-            0.0
-        } else if ms.is_nan() || !(1.0..=2147483647.0).contains(&ms) {
-            1.0
-        } else {
-            ms.trunc()
-        };
-        let due = s.clock.now_us() + (ms * 1000.0) as u64;
+        let due = s.clock.now_us() + timer_delay_us(ms, args.get_or_undefined(1).to_boolean());
         Ok(JsValue::new(s.timers.borrow_mut().add_js(due)))
+    });
+    let rearm = host_fn(shared, |s, args, ctx| {
+        let id = args.get_or_undefined(0).to_number(ctx)? as i32;
+        let ms = args.get_or_undefined(1).to_number(ctx)?;
+        let due = s.clock.now_us() + timer_delay_us(ms, false);
+        s.timers.borrow_mut().rearm_js(id, due);
+        Ok(JsValue::undefined())
     });
     let clear_timer = host_fn(shared, |s, args, ctx| {
         let id = args.get_or_undefined(0).to_number(ctx)?;
@@ -185,24 +198,27 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
             .into())
     });
     let values_length = host_fn(shared, |s, _, _| Ok(JsValue::new(s.table_len.get() as f64)));
-    let resume = host_fn(shared, |s, _, ctx| match reentry::resume(ctx) {
-        None => Err(JsNativeError::error()
-            .with_message("Go is not running (no resume possible here)")
-            .into()),
-        Some(Ok(())) => Ok(JsValue::undefined()),
-        Some(Err(e)) => {
-            let msg = if s.exit.get().is_some() {
-                "Go program has exited".to_string()
-            } else {
-                format!("{e:#}")
-            };
-            if s.exit.get().is_none() {
-                let mut f = s.fatal.borrow_mut();
-                if f.is_none() {
-                    *f = Some(e);
+    let resume = host_fn(shared, |s, _, ctx| {
+        s.trace_event("resume");
+        match reentry::resume(ctx) {
+            None => Err(JsNativeError::error()
+                .with_message("Go is not running (no resume possible here)")
+                .into()),
+            Some(Ok(())) => Ok(JsValue::undefined()),
+            Some(Err(e)) => {
+                let msg = if s.exit.get().is_some() {
+                    "Go program has exited".to_string()
+                } else {
+                    format!("{e:#}")
+                };
+                if s.exit.get().is_none() {
+                    let mut f = s.fatal.borrow_mut();
+                    if f.is_none() {
+                        *f = Some(e);
+                    }
                 }
+                Err(JsNativeError::error().with_message(msg).into())
             }
-            Err(JsNativeError::error().with_message(msg).into())
         }
     });
     let mut init = ObjectInitializer::new(ctx);
@@ -211,6 +227,7 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
         .function(decode, JsString::from("decode"), 1)
         .function(timer, JsString::from("timer"), 1)
         .function(clear_timer, JsString::from("clearTimer"), 1)
+        .function(rearm, JsString::from("rearm"), 2)
         .function(now, JsString::from("now"), 0)
         .function(origin, JsString::from("timeOrigin"), 0)
         .function(random, JsString::from("random"), 1)
@@ -220,6 +237,31 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
     init.build()
 }
 
+/// Deterministic mode: `Math.random` draws from the run's seeded generator.
+fn seed_math_random(ctx: &mut Context, shared: &Rc<Shared>) -> anyhow::Result<()> {
+    let random = host_fn(shared, |s, _, _| {
+        let mut b = [0u8; 8];
+        s.rng.borrow_mut().fill(&mut b);
+        // 53 random bits in [0, 1), as engines do.
+        Ok(JsValue::new(
+            (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64,
+        ))
+    });
+    let f = boa_engine::object::FunctionObjectBuilder::new(ctx.realm(), random)
+        .name(JsString::from("random"))
+        .length(0)
+        .build();
+    let math = ctx
+        .global_object()
+        .get(JsString::from("Math"), ctx)
+        .ok()
+        .and_then(|m| m.as_object())
+        .context("realm: no Math object")?;
+    math.set(JsString::from("random"), f, false, ctx)
+        .map_err(|e| anyhow!("realm: Math.random: {}", describe_js_error(&e)))?;
+    Ok(())
+}
+
 fn describe_js_error(e: &JsError) -> String {
     e.to_string()
 }
@@ -227,7 +269,17 @@ fn describe_js_error(e: &JsError) -> String {
 impl JsHost {
     /// A fresh realm with the prelude evaluated.
     pub fn new(shared: Rc<Shared>, cfg: &RealmConfig) -> anyhow::Result<JsHost> {
-        let mut ctx = Box::new(Context::default());
+        let hooks = time::ZoneHooks::new(cfg.env.get("TZ").map(String::as_str));
+        let mut ctx = Box::new(
+            Context::builder()
+                .host_hooks(Rc::new(hooks))
+                .clock(Rc::new(time::HostClock(shared.clone())))
+                .build()
+                .map_err(|e| anyhow!("realm: {}", describe_js_error(&e)))?,
+        );
+        if shared.clock.is_virtual() {
+            seed_math_random(&mut ctx, &shared)?;
+        }
         // Go ↔ JS re-entry nests several JS calls per level; allow depths Node allows with
         // the runner's --stack-size=8192. Runs get a 256 MiB native stack.
         ctx.runtime_limits_mut().set_recursion_limit(20_000);

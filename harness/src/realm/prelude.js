@@ -67,16 +67,36 @@
     warn(...a) { host.write(2, enc(fmt(a) + "\n")); },
   };
 
-  // Timers: callbacks live here, deadlines in the host's event loop.
+  // Timers: callbacks live here, deadlines in the host's event loop. As in Node,
+  // setTimeout and setInterval return a Timeout object whose primitive value is its id, and
+  // clearTimeout/clearInterval take either.
   const timers = new Map();
-  g.setTimeout = function setTimeout(cb, ms, ...args) {
-    const id = host.timer(Number(ms) || 0);
-    timers.set(id, [cb, args]);
-    return id;
-  };
-  g.clearTimeout = function clearTimeout(id) {
+  class Timeout {
+    constructor(id, ms) { this._id = id; this._idleTimeout = ms; }
+    ref() { return this; }
+    unref() { return this; }
+    hasRef() { return true; }
+    refresh() { return this; }
+    close() { g.clearTimeout(this); return this; }
+    [Symbol.toPrimitive]() { return this._id; }
+  }
+  function arm(cb, ms, args, repeat) {
+    if (typeof cb !== "function") {
+      throw new TypeError(`The "callback" argument must be of type function. Received ${cb === null ? "null" : typeof cb}`);
+    }
+    ms = Number(ms) || 0;
+    const id = host.timer(ms);
+    const t = new Timeout(id, ms);
+    timers.set(id, { cb, args, repeat, t });
+    return t;
+  }
+  g.setTimeout = function setTimeout(cb, ms, ...args) { return arm(cb, ms, args, false); };
+  g.setInterval = function setInterval(cb, ms, ...args) { return arm(cb, ms, args, true); };
+  g.clearTimeout = function clearTimeout(t) {
+    const id = t instanceof Timeout ? t._id : t;
     if (timers.delete(id)) host.clearTimer(id);
   };
+  g.clearInterval = g.clearTimeout;
   g.setImmediate = (cb, ...args) => g.setTimeout(cb, 0, ...args);
   g.queueMicrotask = (cb) => { Promise.resolve().then(cb); };
 
@@ -177,7 +197,7 @@
   // callbacks do.
   function later(cb, ...args) {
     const id = host.timer(0, true);
-    timers.set(id, [() => cb(...args), []]);
+    timers.set(id, { cb, args, repeat: false });
   }
   function writeOut(fd, buf, offset, length) {
     if (fd !== 1 && fd !== 2) return -1;
@@ -198,7 +218,8 @@
     write(fd, buf, offset, length, position, cb) {
       const n = writeOut(fd, buf, offset, length);
       if (n < 0) later(cb, enosysError("write"));
-      else later(cb, null, n);
+      // Node's callback also gets the buffer; Go's fsCall reads only the count.
+      else later(cb, null, n, buf);
     },
     fsync(fd, cb) { later(cb, null); },
   };
@@ -267,8 +288,13 @@
     runTimer(id) {
       const t = timers.get(id);
       if (t === undefined) return;
-      timers.delete(id);
-      if (typeof t[0] === "function") t[0].apply(undefined, t[1]);
+      if (t.repeat) {
+        // The next round is armed before the callback runs, which may clear it.
+        host.rearm(id, t.t._idleTimeout);
+      } else {
+        timers.delete(id);
+      }
+      if (typeof t.cb === "function") t.cb.apply(t.t, t.args);
     },
   };
   return helpers;

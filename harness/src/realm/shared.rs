@@ -38,6 +38,10 @@ impl Timers {
         self.push(deadline_us, TimerKind::Js(self.next_js));
         self.next_js
     }
+    /// Arm JS timer `id` again (the next round of a `setInterval`).
+    pub fn rearm_js(&mut self, id: i32, deadline_us: u64) {
+        self.push(deadline_us, TimerKind::Js(id));
+    }
     fn push(&mut self, deadline_us: u64, kind: TimerKind) {
         self.seq += 1;
         self.heap.push(Reverse((deadline_us, self.seq, kind)));
@@ -73,6 +77,10 @@ impl Timers {
     }
 }
 
+/// Where the virtual clock starts: 2026-01-01T00:00:00Z (recent enough for programs that
+/// check the date is plausible).
+pub const VIRTUAL_EPOCH_MS: f64 = 1_767_225_600_000.0;
+
 /// The host clock: real, or virtual (deterministic mode: time only moves when the event loop
 /// jumps to the next timer, plus 1 µs per read so busy-waits terminate).
 #[derive(Debug)]
@@ -86,7 +94,7 @@ pub struct Clock {
 impl Clock {
     pub fn new(virtual_time: bool) -> Self {
         let origin_ms = if virtual_time {
-            1_700_000_000_000.0
+            VIRTUAL_EPOCH_MS
         } else {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -247,6 +255,8 @@ pub struct Shared {
     pub exit: Cell<Option<i32>>,
     /// A failure inside a nested resume, to be re-raised by the outer import.
     pub fatal: RefCell<Option<anyhow::Error>>,
+    /// The import trace (`--trace`), if one is being written.
+    pub trace: RefCell<Option<crate::abi::trace::Tracer>>,
 }
 
 impl Shared {
@@ -259,6 +269,14 @@ impl Shared {
             table_len: Cell::new(7),
             exit: Cell::new(None),
             fatal: RefCell::new(None),
+            trace: RefCell::new(None),
+        }
+    }
+
+    /// Trace that the host enters Go (`run` or `resume`).
+    pub fn trace_event(&self, ev: &str) {
+        if let Some(t) = self.trace.borrow_mut().as_mut() {
+            t.event(ev);
         }
     }
 }

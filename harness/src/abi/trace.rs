@@ -1,0 +1,498 @@
+//! Import traces: what Go passed to each import and what it got back, read from linear
+//! memory, one JSON line per event, the same on every host.
+//!
+//! The trace is taken from outside the import: inputs are read at `sp` before the host's
+//! handler runs, outputs at the `sp` of `getsp` after it returns, so a trace shows what Go
+//! saw, whatever the handler did. The layout of each import ([`fields`]) is the one source
+//! of truth: the native host reads it here, and the Node runner receives it as JSON
+//! ([`layout_json`]) and decodes memory the same way in `node_runner.js`.
+//!
+//! Lines (keys are listed in the order written; compare lines as JSON values):
+//! * `{"d":D,"ev":"run"}`, `{"d":D,"ev":"resume"}`: the host enters Go (`run`, or `resume`
+//!   for a timer, a callback or the deadlock event); `D` is the import nesting depth.
+//! * `{"d":D,"i":NAME,"in":{…},"vol":{…}}`: an import is called. Written before the
+//!   handler runs, so the last line of a run that exits is `runtime.wasmExit`.
+//! * `{"d":D,"r":NAME,"out":{…},"vol":{…}}`: it returned (imports with results only).
+//!
+//! Values are JSON strings or small integers: a ref as `undefined`, an integer such as
+//! `42`, `f64:<16 hex digits>` for any other number, or `<flag>#<id>` for a boxed ref
+//! (`object#7`, `string#9`, `#2` for null…); a string as its text (UTF-8 with U+FFFD,
+//! first 256 bytes, then `…(+N bytes)`); a `[]ref` as a list of refs; a byte slice as its
+//! length; an int64 as a decimal string. Fields that are times or random go under `vol`,
+//! which [`comparable`] drops, with the lines of clock reads ([`is_clock_read`]).
+
+use std::io::Write;
+
+use serde_json::{Map, Value, json};
+
+use super::frame::{self, at};
+use super::imports::Import;
+
+/// How a field is laid out in Go's frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// 4-byte signed integer.
+    I32,
+    /// 1 byte (booleans).
+    U8,
+    /// 8-byte signed integer.
+    I64,
+    /// 8-byte NaN-boxed ref.
+    Ref,
+    /// `{ptr, len}` string.
+    Str,
+    /// `{ptr, len, cap}` slice of refs.
+    Refs,
+    /// `{ptr, len, cap}` byte slice (its length is traced).
+    Bytes,
+    /// `wasmWrite`'s `ptr int64` then `len int32`.
+    Write,
+}
+
+impl FieldKind {
+    fn tag(self) -> &'static str {
+        match self {
+            FieldKind::I32 => "i32",
+            FieldKind::U8 => "u8",
+            FieldKind::I64 => "i64",
+            FieldKind::Ref => "ref",
+            FieldKind::Str => "str",
+            FieldKind::Refs => "refs",
+            FieldKind::Bytes => "bytes",
+            FieldKind::Write => "write",
+        }
+    }
+}
+
+/// One traced field of an import's frame.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub name: &'static str,
+    /// Offset from `sp`.
+    pub off: u32,
+    pub kind: FieldKind,
+    /// A result (read after the call at the new `sp`), not an argument.
+    pub out: bool,
+    /// A time or random value: traced under `vol`, ignored by comparisons.
+    pub volatile: bool,
+}
+
+const fn arg(name: &'static str, off: u32, kind: FieldKind) -> Field {
+    Field {
+        name,
+        off,
+        kind,
+        out: false,
+        volatile: false,
+    }
+}
+
+const fn res(name: &'static str, off: u32, kind: FieldKind) -> Field {
+    Field {
+        name,
+        off,
+        kind,
+        out: true,
+        volatile: false,
+    }
+}
+
+const fn vol(f: Field) -> Field {
+    Field {
+        volatile: true,
+        ..f
+    }
+}
+
+use FieldKind::{Bytes, I32, I64, Ref, Refs, Str, U8, Write as W};
+
+/// The traced fields of an sp-style import (empty for `debug`, whose argument is a value).
+pub fn fields(import: Import) -> &'static [Field] {
+    match import {
+        Import::WasmExit => const { &[arg("code", 8, I32)] },
+        Import::WasmWrite => const { &[arg("fd", 8, I64), arg("text", 16, W)] },
+        Import::ResetMemoryDataView | Import::Debug => const { &[] },
+        Import::Nanotime1 => const { &[vol(res("ns", 8, I64))] },
+        Import::Walltime => const { &[vol(res("sec", 8, I64)), vol(res("nsec", 16, I32))] },
+        Import::ScheduleTimeoutEvent => const { &[vol(arg("ms", 8, I64)), res("id", 16, I32)] },
+        Import::ClearTimeoutEvent => const { &[arg("id", 8, I32)] },
+        Import::GetRandomData => const { &[arg("buf", 8, Bytes)] },
+        Import::FinalizeRef => const { &[arg("v", 8, Ref)] },
+        Import::StringVal => const { &[arg("s", 8, Str), res("v", 24, Ref)] },
+        Import::ValueGet => const { &[arg("v", 8, Ref), arg("p", 16, Str), res("r", 32, Ref)] },
+        Import::ValueSet => const { &[arg("v", 8, Ref), arg("p", 16, Str), arg("x", 32, Ref)] },
+        Import::ValueDelete => const { &[arg("v", 8, Ref), arg("p", 16, Str)] },
+        Import::ValueIndex => const { &[arg("v", 8, Ref), arg("i", 16, I64), res("r", 24, Ref)] },
+        Import::ValueSetIndex => {
+            const { &[arg("v", 8, Ref), arg("i", 16, I64), arg("x", 24, Ref)] }
+        }
+        Import::ValueCall => {
+            const {
+                &[
+                    arg("v", 8, Ref),
+                    arg("m", 16, Str),
+                    arg("args", 32, Refs),
+                    res("r", 56, Ref),
+                    res("ok", 64, U8),
+                ]
+            }
+        }
+        Import::ValueInvoke | Import::ValueNew => {
+            const {
+                &[
+                    arg("v", 8, Ref),
+                    arg("args", 16, Refs),
+                    res("r", 40, Ref),
+                    res("ok", 48, U8),
+                ]
+            }
+        }
+        Import::ValueLength => const { &[arg("v", 8, Ref), res("n", 16, I64)] },
+        Import::ValuePrepareString => {
+            const { &[arg("v", 8, Ref), res("s", 16, Ref), res("n", 24, I64)] }
+        }
+        Import::ValueLoadString => const { &[arg("v", 8, Ref), arg("dst", 16, Bytes)] },
+        Import::ValueInstanceOf => {
+            const { &[arg("v", 8, Ref), arg("t", 16, Ref), res("b", 24, U8)] }
+        }
+        Import::CopyBytesToGo => {
+            const {
+                &[
+                    arg("dst", 8, Bytes),
+                    arg("src", 32, Ref),
+                    res("n", 40, I64),
+                    res("ok", 48, U8),
+                ]
+            }
+        }
+        Import::CopyBytesToJS => {
+            const {
+                &[
+                    arg("dst", 8, Ref),
+                    arg("src", 16, Bytes),
+                    res("n", 40, I64),
+                    res("ok", 48, U8),
+                ]
+            }
+        }
+    }
+}
+
+/// Every import's layout as JSON, for the Node runner:
+/// `{"NAME": [[field, offset, kind, out, volatile], …], …}`.
+pub fn layout_json() -> String {
+    let mut m = Map::new();
+    for i in Import::ALL {
+        if i == Import::Debug {
+            continue;
+        }
+        let fs: Vec<Value> = fields(i)
+            .iter()
+            .map(|f| json!([f.name, f.off, f.kind.tag(), f.out, f.volatile]))
+            .collect();
+        m.insert(i.name().to_string(), Value::Array(fs));
+    }
+    Value::Object(m).to_string()
+}
+
+/// Bytes of a string traced before the rest is summarised.
+pub const TEXT_LIMIT: usize = 256;
+/// Entries of a `[]ref` traced before the rest is summarised.
+pub const REFS_LIMIT: usize = 64;
+
+const FLAGS: [&str; 8] = ["", "object", "string", "symbol", "function", "5", "6", "7"];
+
+/// A ref as traced (see the module docs).
+pub fn format_ref(bits: u64) -> String {
+    let f = f64::from_bits(bits);
+    if f == 0.0 {
+        return "undefined".into();
+    }
+    if f.is_nan() {
+        let flag = FLAGS[((bits >> 32) & 7) as usize];
+        return format!("{flag}#{}", bits as u32);
+    }
+    if f.fract() == 0.0 && f.abs() < 9007199254740992.0 {
+        return format!("{}", f as i64);
+    }
+    format!("f64:{bits:016x}")
+}
+
+/// Bytes as traced text: lossy UTF-8 of the first [`TEXT_LIMIT`] bytes.
+pub fn format_text(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(TEXT_LIMIT)];
+    let mut s = String::from_utf8_lossy(head).into_owned();
+    if bytes.len() > TEXT_LIMIT {
+        s.push_str(&format!("…(+{} bytes)", bytes.len() - TEXT_LIMIT));
+    }
+    s
+}
+
+/// One field read from memory; a field outside memory is traced as `"<out of bounds>"`.
+pub fn read_field(mem: &[u8], sp: u32, f: &Field) -> Value {
+    read(mem, sp, f).unwrap_or_else(|| Value::String("<out of bounds>".into()))
+}
+
+fn read(mem: &[u8], sp: u32, f: &Field) -> Option<Value> {
+    let a = at(sp, f.off);
+    let w = "trace";
+    Some(match f.kind {
+        FieldKind::I32 => json!(frame::read_i32(mem, w, a).ok()?),
+        FieldKind::U8 => json!(frame::read_u8(mem, w, a).ok()?),
+        FieldKind::I64 => json!(frame::read_i64(mem, w, a).ok()?.to_string()),
+        FieldKind::Ref => json!(format_ref(frame::read_u64(mem, w, a).ok()?)),
+        FieldKind::Str => json!(format_text(frame::read_bytes(mem, w, a).ok()?)),
+        FieldKind::Bytes => json!(frame::read_i64(mem, w, a + 8).ok()?),
+        FieldKind::Refs => {
+            let ptr = frame::read_i64(mem, w, a).ok()?;
+            let len = frame::read_i64(mem, w, a + 8).ok()?;
+            if ptr < 0 || len < 0 {
+                return None;
+            }
+            let shown = len.min(REFS_LIMIT as i64) as u64;
+            let mut list = Vec::new();
+            for k in 0..shown {
+                list.push(json!(format_ref(
+                    frame::read_u64(mem, w, ptr as u64 + 8 * k).ok()?
+                )));
+            }
+            if len as u64 > shown {
+                list.push(json!(format!("…(+{} refs)", len as u64 - shown)));
+            }
+            Value::Array(list)
+        }
+        FieldKind::Write => {
+            let ptr = frame::read_i64(mem, w, a).ok()?;
+            let len = frame::read_i32(mem, w, a + 8).ok()?;
+            let (p, n) = (u64::try_from(ptr).ok()?, u64::try_from(len).ok()?);
+            let end = p.checked_add(n).filter(|&e| e <= mem.len() as u64)?;
+            json!(format_text(&mem[p as usize..end as usize]))
+        }
+    })
+}
+
+/// Writes a trace. Errors writing it are remembered, not raised: a trace must not change
+/// how the program runs.
+pub struct Tracer {
+    out: Box<dyn Write>,
+    depth: u32,
+    pub error: Option<std::io::Error>,
+}
+
+impl std::fmt::Debug for Tracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracer")
+            .field("depth", &self.depth)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl Tracer {
+    pub fn new(out: Box<dyn Write>) -> Self {
+        Tracer {
+            out,
+            depth: 0,
+            error: None,
+        }
+    }
+
+    /// A trace written to `path` (created or truncated).
+    pub fn to_file(path: &std::path::Path) -> std::io::Result<Self> {
+        let f = std::fs::File::create(path)?;
+        Ok(Tracer::new(Box::new(std::io::BufWriter::new(f))))
+    }
+
+    fn line(&mut self, v: Value) {
+        if self.error.is_none()
+            && let Err(e) = writeln!(self.out, "{v}")
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The host enters Go: `run` or `resume`.
+    pub fn event(&mut self, ev: &str) {
+        self.line(json!({"d": self.depth, "ev": ev}));
+    }
+
+    /// An import is called with `sp`: trace its arguments and go one level deeper.
+    pub fn enter(&mut self, import: Import, mem: &[u8], sp: u32) {
+        let (mut args, mut v) = (Map::new(), Map::new());
+        if import == Import::Debug {
+            args.insert("value".into(), json!(sp as i32));
+        }
+        for f in fields(import).iter().filter(|f| !f.out) {
+            let into = if f.volatile { &mut v } else { &mut args };
+            into.insert(f.name.into(), read_field(mem, sp, f));
+        }
+        self.line(json!({"d": self.depth, "i": import.name(), "in": args, "vol": v}));
+        self.depth += 1;
+    }
+
+    /// The import returned normally; `sp` is `getsp()` after it.
+    pub fn leave(&mut self, import: Import, mem: &[u8], sp: u32) {
+        self.depth = self.depth.saturating_sub(1);
+        let outs: Vec<&Field> = fields(import).iter().filter(|f| f.out).collect();
+        if outs.is_empty() {
+            return;
+        }
+        let (mut res, mut v) = (Map::new(), Map::new());
+        for f in outs {
+            let into = if f.volatile { &mut v } else { &mut res };
+            into.insert(f.name.into(), read_field(mem, sp, f));
+        }
+        self.line(json!({"d": self.depth, "r": import.name(), "out": res, "vol": v}));
+    }
+
+    /// The import did not return normally (the program exited or the run failed).
+    pub fn abandon(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    pub fn flush(&mut self) {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// Whether an import only reads a clock (every field volatile): how often Go reads the
+/// clock depends on the time it reads (the scheduler spins, GC paces), so the number of
+/// such lines differs from run to run even on one host.
+pub fn is_clock_read(import: Import) -> bool {
+    let f = fields(import);
+    !f.is_empty() && f.iter().all(|f| f.volatile)
+}
+
+/// A trace line as compared: `None` for a clock read, else the line without its volatile
+/// part as a canonical JSON string (sorted keys).
+pub fn comparable(line: &str) -> Result<Option<String>, String> {
+    let mut v: Value =
+        serde_json::from_str(line).map_err(|e| format!("not a trace line ({e}): {line}"))?;
+    let Some(o) = v.as_object_mut() else {
+        return Err(format!("not a trace line (not an object): {line}"));
+    };
+    let name = o.get("i").or_else(|| o.get("r")).and_then(Value::as_str);
+    if name
+        .and_then(|n| Import::from_name("gojs", n))
+        .is_some_and(is_clock_read)
+    {
+        return Ok(None);
+    }
+    o.remove("vol");
+    Ok(Some(v.to_string()))
+}
+
+/// Compare two traces line by line, volatile fields aside. `None` when they match, else a
+/// unified diff (of the canonical lines) around the first differences.
+pub fn compare(a: &str, b: &str, names: (&str, &str)) -> Result<Option<String>, String> {
+    let canon = |t: &str| -> Result<String, String> {
+        let mut out = String::new();
+        for l in t.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some(c) = comparable(l)? {
+                out.push_str(&c);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    };
+    let (ca, cb) = (canon(a)?, canon(b)?);
+    if ca == cb {
+        return Ok(None);
+    }
+    let diff = similar::TextDiff::from_lines(&ca, &cb)
+        .unified_diff()
+        .context_radius(3)
+        .header(names.0, names.1)
+        .to_string();
+    Ok(Some(diff))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::refs::{TypeFlag, encode_id};
+
+    #[test]
+    fn refs_are_formatted_like_the_runner_does() {
+        assert_eq!(format_ref(0), "undefined");
+        assert_eq!(format_ref((-0.0f64).to_bits()), "undefined");
+        assert_eq!(format_ref(42.0f64.to_bits()), "42");
+        assert_eq!(format_ref((-7.0f64).to_bits()), "-7");
+        assert_eq!(format_ref(1.5f64.to_bits()), "f64:3ff8000000000000");
+        assert_eq!(
+            format_ref(1e300f64.to_bits()),
+            format!("f64:{:016x}", 1e300f64.to_bits())
+        );
+        assert_eq!(format_ref(encode_id(7, TypeFlag::Object)), "object#7");
+        assert_eq!(format_ref(encode_id(2, TypeFlag::None)), "#2");
+        assert_eq!(format_ref(encode_id(12, TypeFlag::Function)), "function#12");
+    }
+
+    #[test]
+    fn fields_are_read_with_bounds_checks() {
+        let mut mem = vec![0u8; 128];
+        // valueGet: v at sp+8, name {ptr,len} at sp+16, result at sp+32.
+        mem[8..16].copy_from_slice(&encode_id(5, TypeFlag::Object).to_le_bytes());
+        mem[16..24].copy_from_slice(&100i64.to_le_bytes());
+        mem[24..32].copy_from_slice(&2i64.to_le_bytes());
+        mem[100..102].copy_from_slice(b"fs");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let mut t = Tracer::to_file(&path).unwrap();
+        t.enter(Import::ValueGet, &mem, 0);
+        t.leave(Import::ValueGet, &mem, 0);
+        // A frame past the end of memory is traced, not refused.
+        t.enter(Import::ValueGet, &mem, 120);
+        t.abandon();
+        t.flush();
+        assert!(t.error.is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            r#"{"d":0,"i":"syscall/js.valueGet","in":{"p":"fs","v":"object#5"},"vol":{}}"#
+        );
+        assert_eq!(
+            lines[1],
+            r#"{"d":0,"out":{"r":"undefined"},"r":"syscall/js.valueGet","vol":{}}"#
+        );
+        assert!(lines[2].contains("<out of bounds>"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn text_is_cut_after_the_limit() {
+        let long = vec![b'a'; TEXT_LIMIT + 3];
+        assert!(format_text(&long).ends_with("a…(+3 bytes)"));
+        assert_eq!(format_text(b"a\xffb"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn comparison_ignores_volatile_fields_clock_reads_and_key_order() {
+        let a = r#"{"d":0,"r":"runtime.scheduleTimeoutEvent","out":{"id":1},"vol":{"ms":"1"}}"#;
+        let b = r#"{"vol":{"ms":"2"},"out":{"id":1},"r":"runtime.scheduleTimeoutEvent","d":0}"#;
+        let clock = r#"{"d":0,"r":"runtime.nanotime1","out":{},"vol":{"ns":"1"}}"#;
+        assert_eq!(
+            compare(a, &format!("{clock}\n{b}"), ("a", "b")).unwrap(),
+            None
+        );
+        let c = r#"{"d":1,"r":"runtime.scheduleTimeoutEvent","out":{"id":1},"vol":{}}"#;
+        let d = compare(a, c, ("a", "b")).unwrap().unwrap();
+        assert!(d.contains("-{\"d\":0") && d.contains("+{\"d\":1"), "{d}");
+        assert!(compare("not json", a, ("a", "b")).is_err());
+    }
+
+    #[test]
+    fn layout_lists_every_sp_import() {
+        let v: Value = serde_json::from_str(&layout_json()).unwrap();
+        let o = v.as_object().unwrap();
+        assert_eq!(o.len(), Import::ALL.len() - 1);
+        assert_eq!(
+            o["syscall/js.valueCall"][2],
+            json!(["args", 32, "refs", false, false])
+        );
+    }
+}
