@@ -312,11 +312,8 @@ impl<M: GuestMemory, R: Realm, S: Runtime> Env<'_, M, R, S> {
                 if r.len() > 65536 {
                     return Err(AbiError::Uncaught {
                         import: name,
-                        message: format!(
-                            "QuotaExceededError: The ArrayBufferView's byte length ({}) exceeds \
-                             the number of bytes of entropy available via this API (65536)",
-                            r.len()
-                        ),
+                        message: "QuotaExceededError: The requested length exceeds 65,536 bytes"
+                            .to_string(),
                     });
                 }
                 self.rt.random(&mut m[r]);

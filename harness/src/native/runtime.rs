@@ -574,7 +574,8 @@ fn prepare(
     let mut argv = vec![program.wasm.to_string_lossy().into_owned()];
     argv.extend(program.args.iter().cloned());
     let env_strings = args::env_strings(&program.env);
-    let (block, argc, argv_addr) = args::layout(&argv, &env_strings)?;
+    let limit = args::limit_for(module.imports().map(|i| i.name()));
+    let (block, argc, argv_addr) = args::layout(&argv, &env_strings, limit)?;
 
     let mut node_argv = vec!["node".to_string(), "wasm_exec_node.js".to_string()];
     node_argv.extend(argv.iter().cloned());

@@ -183,7 +183,7 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
         let n = args.get_or_undefined(0).to_number(ctx)?;
         if !(0.0..=65536.0).contains(&n) {
             return Err(JsNativeError::range()
-                .with_message("The ArrayBufferView's byte length exceeds the number of bytes of entropy available")
+                .with_message("The requested length exceeds 65,536 bytes")
                 .into());
         }
         let mut buf = vec![0u8; n as usize];
