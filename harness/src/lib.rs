@@ -19,6 +19,7 @@ pub mod paths;
 pub mod realm;
 pub mod report;
 pub mod runner;
+pub mod stdlib;
 pub mod synth;
 pub mod toolchain;
 pub mod version;

@@ -55,6 +55,11 @@ enum Command {
     /// The ABI inventory: per release, the imports the corpus requires, the imports the glue
     /// provides, the engine features the modules need, and the changes between releases.
     Inventory(InventoryArgs),
+    /// Run Go's standard library tests (`GOOS=js GOARCH=wasm go test -exec HOST`) package by
+    /// package on each host and write reports/stdlib.md and reports/stdlib.json: per package
+    /// the pass/fail/skip counts and wall time on each host, and the tests whose results
+    /// differ. Explanations of differences are kept in reports/stdlib-explained.md.
+    Stdlib(StdlibArgs),
     /// Compare two import traces (`run --trace`) line by line, times and random values
     /// aside; prints a diff and exits 1 when they differ.
     TraceDiff {
@@ -170,6 +175,26 @@ struct ToolchainArgs {
 }
 
 #[derive(Args)]
+struct StdlibArgs {
+    /// Hosts, comma-separated: native, node, cmd:PROGRAM (a go_js_wasm_exec-style command).
+    #[arg(long, default_value = "native,node")]
+    host: String,
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// Where stdlib.md and stdlib.json go (default: reports/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seconds `go test` may take per package and host.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// How the report says it was made (default: this command line).
+    #[arg(long)]
+    generated_by: Option<String>,
+    /// Packages (default: the 28 of the issue, syscall/js to runtime).
+    packages: Vec<String>,
+}
+
+#[derive(Args)]
 struct RunArgs {
     /// Virtual clock (timers fire in deadline order without waiting) and seeded randomness.
     #[arg(long)]
@@ -254,6 +279,7 @@ fn main() -> ExitCode {
         Command::Matrix(a) => matrix(a),
         Command::Inventory(a) => inventory(a),
         Command::TraceDiff { a, b } => trace_diff(&a, &b),
+        Command::Stdlib(a) => stdlib(a),
         Command::Render { from, out } => gojs_harness::report::run::render(
             &from.unwrap_or_else(|| paths::repo_root().join("reports/matrix.json")),
             out.as_deref(),
@@ -573,6 +599,50 @@ fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
         jobs(a.jobs),
         &a.generated_by.unwrap_or_else(command_line),
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stdlib(a: StdlibArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::stdlib;
+    let tcs = toolchain::resolve(&a.toolchains.go, &a.toolchains.goroot)?;
+    let [tc] = tcs.as_slice() else {
+        anyhow::bail!(
+            "stdlib runs one toolchain at a time; {} were given",
+            tcs.len()
+        );
+    };
+    let hosts = a
+        .host
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| stdlib::ExecHost::from_spec(h, tc))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let packages: Vec<String> = if a.packages.is_empty() {
+        stdlib::DEFAULT_PACKAGES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        a.packages.clone()
+    };
+    let report = stdlib::run_all(
+        tc,
+        &hosts,
+        &packages,
+        Duration::from_secs(a.timeout),
+        &a.generated_by.unwrap_or_else(command_line),
+    )?;
+    let dir = a.out.unwrap_or_else(|| paths::repo_root().join("reports"));
+    let (md, json) = stdlib::write_reports(&report, &dir)?;
+    let differing: usize = report.packages.iter().map(|p| p.differences.len()).sum();
+    println!(
+        "{} packages on {}: {differing} tests differ; wrote {} and {}",
+        report.packages.len(),
+        report.hosts.join(", "),
+        md.display(),
+        json.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
