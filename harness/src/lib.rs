@@ -5,6 +5,7 @@
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
 pub mod abi;
+pub mod bench;
 pub mod bless;
 pub mod case;
 pub mod config;

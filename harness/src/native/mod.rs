@@ -34,7 +34,7 @@ pub mod cli;
 pub mod engine;
 pub mod runtime;
 
-pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Program, run, run_isolated};
+pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Phases, Program, run, run_isolated};
 
 #[cfg(test)]
 mod tests;

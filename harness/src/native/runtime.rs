@@ -84,6 +84,19 @@ pub struct NativeOutcome {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub wall: Duration,
+    /// Where the time before the program's first instruction went.
+    pub phases: Phases,
+}
+
+/// Start-up phases of a run (zero when the run did not get that far).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// Reading the module and compiling it (or loading it from the cache).
+    pub load: Duration,
+    /// Building the JS realm (boa and the prelude).
+    pub realm: Duration,
+    /// Linking and instantiating the module.
+    pub instantiate: Duration,
 }
 
 type JsTable = Table<JsKey, JsValue>;
@@ -401,6 +414,7 @@ struct Session {
     started: Instant,
     timeout: Option<Duration>,
     timed_out: Arc<AtomicBool>,
+    phases: Phases,
 }
 
 /// How a step of the run ended.
@@ -560,6 +574,7 @@ fn prepare(
     timed_out: Arc<AtomicBool>,
     started: Instant,
 ) -> Result<(Session, Engine, i32, i32), String> {
+    let t_load = Instant::now();
     let bytes = std::fs::read(&program.wasm)
         .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
     let engine = engine::engine(opts.timeout.is_some()).map_err(|e| format!("{e:#}"))?;
@@ -588,7 +603,14 @@ fn prepare(
         // The process ids are the one other input that changes from run to run.
         (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
     }
+    let mut phases = Phases {
+        load: t_load.elapsed(),
+        ..Phases::default()
+    };
+    let t_realm = Instant::now();
     let mut js = JsHost::new(shared.clone(), &cfg).map_err(|e| format!("{e:#}"))?;
+    phases.realm = t_realm.elapsed();
+    let t_inst = Instant::now();
 
     let table = {
         let mut realm = BoaRealm {
@@ -658,6 +680,7 @@ fn prepare(
     }
     mem[args::ARGS_START..args::ARGS_START + block.len()].copy_from_slice(&block);
     let timeout = opts.timeout;
+    phases.instantiate = t_inst.elapsed();
     Ok((
         Session {
             store,
@@ -666,6 +689,7 @@ fn prepare(
             started,
             timeout,
             timed_out,
+            phases,
         },
         engine,
         argc,
@@ -697,9 +721,11 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         Some(msg) => Err(msg),
         None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
     };
+    let mut phases = Phases::default();
     let stop = match prepared {
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
+            phases = session.phases;
             let (tx, rx) = std::sync::mpsc::channel::<()>();
             let watchdog = opts.timeout.map(|t| {
                 let flag = timed_out.clone();
@@ -770,6 +796,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         stdout: std::mem::take(&mut out.stdout),
         stderr: std::mem::take(&mut out.stderr),
         wall: started.elapsed(),
+        phases,
     }
 }
 
@@ -803,6 +830,7 @@ pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -
         stdout: Vec::new(),
         stderr: format!("gojs-harness: {msg}\n").into_bytes(),
         wall: started.elapsed(),
+        phases: Phases::default(),
     };
     if let Err(e) = spawned {
         return failed(format!("cannot start the run thread: {e}"));
@@ -832,6 +860,7 @@ pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -
                     Vec::new()
                 },
                 wall: started.elapsed(),
+                phases: Phases::default(),
             }
         }
         Err(false) => failed("the run thread panicked".into()),
