@@ -19,6 +19,7 @@ impl NativeHost {
             "deadlock-event",
             "eval",
             "exit-code",
+            "fs",
             "stderr",
             "timers",
             "node-globals",
