@@ -261,6 +261,8 @@ fn reads_outside_are_refused() {
 #[test]
 fn writes_outside_are_refused() {
     let l = Layout::new();
+    // The given directory itself is not to be removed or renamed either (its entry is in
+    // the directory above); renaming onto it Go refuses itself, as onto any directory.
     let out = l.run(
         "write ../outside/new.txt x; write <root>/outside/new.txt x; write abs-link/new.txt x;\
          write rel-link/new.txt x; write abs-link/secret.txt x; write rel-link/secret.txt x;\
@@ -272,7 +274,7 @@ fn writes_outside_are_refused() {
          link ../outside/secret.txt hard; link rel-link/secret.txt hard;\
          symlink <root>/outside/secret.txt escape; write escape x; read escape;\
          symlink ../outside/secret.txt escape2; write escape2 x; truncate escape2;\
-         rmdir ../outside; readdir .",
+         rmdir ../outside; remove <root>/box; rename sub <root>/box; rename . sub/x; readdir .",
         vec![],
     );
     let want = l.expand(&lines(
@@ -303,6 +305,9 @@ fn writes_outside_are_refused() {
          write: open escape2: Permission denied
          truncate: truncate escape2: Permission denied
          rmdir: remove ../outside: Permission denied
+         remove: remove <root>/box: Permission denied
+         rename: rename sub <root>/box: File exists
+         rename: rename . sub/x: Permission denied
          readdir: ok [abs-link escape escape2 in-link inside.txt rel-link sub]",
     ));
     assert_eq!(out, want);

@@ -143,6 +143,14 @@ impl Fs {
             .map_err(|e| Fs::err(e, syscall, Some(path)))
     }
 
+    /// Resolve the path of a directory entry to create or remove (not a grant's top).
+    fn resolve_entry(&self, syscall: &'static str, path: &str) -> R<Resolved> {
+        self.sandbox
+            .resolve(path, false)
+            .and_then(Resolved::entry)
+            .map_err(|e| Fs::err(e, syscall, Some(path)))
+    }
+
     /// Run `f` on a resolved path, errors naming `path`.
     fn on_path<T>(
         &self,
@@ -175,6 +183,11 @@ impl Fs {
         let excl = flags & libc::O_CREAT != 0 && flags & libc::O_EXCL != 0;
         let follow = !excl && flags & libc::O_NOFOLLOW == 0;
         let r = self.resolve("open", path, follow)?;
+        if flags & libc::O_CREAT != 0 && r.grant_root && std::fs::symlink_metadata(&r.host).is_err()
+        {
+            // A given directory that has gone: creating it would write outside.
+            return Err(Fs::err(Errno::EACCES, "open", Some(path)));
+        }
         if self.files.len() >= MAX_OPEN {
             return Err(Fs::err(Errno::EMFILE, "open", Some(path)));
         }
@@ -295,7 +308,8 @@ impl Fs {
     /// `fs.mkdir(path, mode)`.
     pub fn mkdir(&self, path: &str, mode: u32) -> R<()> {
         let mode = mode & 0o7777 & !self.umask;
-        self.on_path("mkdir", path, false, |p| {
+        let r = self.resolve_entry("mkdir", path)?;
+        on(&r.host, "mkdir", path, |p| {
             let c = cstr(p)?;
             // SAFETY: `c` is a valid NUL-terminated string.
             check(unsafe { libc::mkdir(c.as_ptr(), mode as libc::mode_t) })
@@ -304,12 +318,14 @@ impl Fs {
 
     /// `fs.rmdir(path)`.
     pub fn rmdir(&self, path: &str) -> R<()> {
-        self.on_path("rmdir", path, false, |p| Ok(std::fs::remove_dir(p)?))
+        let r = self.resolve_entry("rmdir", path)?;
+        on(&r.host, "rmdir", path, |p| Ok(std::fs::remove_dir(p)?))
     }
 
     /// `fs.unlink(path)`.
     pub fn unlink(&self, path: &str) -> R<()> {
-        self.on_path("unlink", path, false, |p| Ok(std::fs::remove_file(p)?))
+        let r = self.resolve_entry("unlink", path)?;
+        on(&r.host, "unlink", path, |p| Ok(std::fs::remove_file(p)?))
     }
 
     /// Two paths, both resolved without following their last component (`rename`, `link`).
@@ -321,13 +337,25 @@ impl Fs {
             dest: Some(to.to_string()),
         };
         let a = self.sandbox.resolve(from, false).map_err(e)?;
-        let b = self.sandbox.resolve(to, false).map_err(e)?;
+        let b = self
+            .sandbox
+            .resolve(to, false)
+            .and_then(Resolved::entry)
+            .map_err(e)?;
         Ok((a, b))
     }
 
     /// `fs.rename(from, to)`.
     pub fn rename(&self, from: &str, to: &str) -> R<()> {
         let (a, b) = self.two_paths("rename", from, to)?;
+        if a.grant_root {
+            return Err(FsError {
+                errno: Errno::EACCES,
+                syscall: "rename",
+                path: Some(from.to_string()),
+                dest: Some(to.to_string()),
+            });
+        }
         std::fs::rename(&a.host, &b.host).map_err(|e| FsError {
             errno: Errno::of(&e),
             syscall: "rename",
@@ -367,7 +395,11 @@ impl Fs {
         if target.contains('\0') {
             return Err(e(Errno::EINVAL));
         }
-        let r = self.sandbox.resolve(path, false).map_err(e)?;
+        let r = self
+            .sandbox
+            .resolve(path, false)
+            .and_then(Resolved::entry)
+            .map_err(e)?;
         std::os::unix::fs::symlink(target, &r.host).map_err(|x| e(Errno::of(&x)))
     }
 
@@ -474,6 +506,16 @@ impl Fs {
 
 use std::os::unix::fs::OpenOptionsExt;
 
+/// Run `f` on a resolved host path, errors naming the guest's `path`.
+fn on<T>(
+    host: &Path,
+    syscall: &'static str,
+    path: &str,
+    f: impl FnOnce(&Path) -> Result<T, Errno>,
+) -> R<T> {
+    f(host).map_err(|e| Fs::err(e, syscall, Some(path)))
+}
+
 /// Seconds (as Node takes them) to the two timespecs of utimensat.
 fn timespecs(atime: f64, mtime: f64) -> Result<[libc::timespec; 2], Errno> {
     let one = |t: f64| -> Result<libc::timespec, Errno> {
@@ -532,5 +574,22 @@ mod tests {
             "EACCES: permission denied, rename 'f' -> '/tmp/x'"
         );
         assert_eq!(fs.readdir(".").unwrap(), vec!["f".to_string()]);
+        // The given directory itself cannot be removed or renamed.
+        assert_eq!(fs.rmdir(".").unwrap_err().errno, Errno::EACCES);
+        assert_eq!(fs.rename(".", "g").unwrap_err().errno, Errno::EACCES);
+        assert_eq!(fs.rename("f", ".").unwrap_err().errno, Errno::EACCES);
+        // Guest numbers out of range are errors, not panics.
+        assert_eq!(fs.ftruncate(fd, -1).unwrap_err().errno, Errno::EBADF);
+        let fd = fs.open("f", libc::O_RDWR, 0).unwrap();
+        assert_eq!(fs.ftruncate(fd, -1).unwrap_err().errno, Errno::EINVAL);
+        assert_eq!(fs.read(fd, usize::MAX, Some(1 << 53)).unwrap(), b"");
+        assert_eq!(
+            fs.read(fd, 1, Some(u64::MAX)).unwrap_err().errno,
+            Errno::EINVAL
+        );
+        assert_eq!(
+            fs.utimes("f", f64::NAN, 0.0).unwrap_err().errno,
+            Errno::EINVAL
+        );
     }
 }

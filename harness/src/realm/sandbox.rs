@@ -99,6 +99,20 @@ pub struct Resolved {
     pub host: PathBuf,
     /// Its absolute guest path, normalized.
     pub guest: String,
+    /// Whether it is the top of a grant (and of no wider one): its directory entry belongs
+    /// to a directory outside, so it may not be created, removed or renamed.
+    pub grant_root: bool,
+}
+
+impl Resolved {
+    /// Refuse to touch the entry of a grant's top directory.
+    pub fn entry(self) -> Result<Resolved, Errno> {
+        if self.grant_root {
+            Err(Errno::EACCES)
+        } else {
+            Ok(self)
+        }
+    }
 }
 
 /// The grants and the guest working directory.
@@ -158,6 +172,15 @@ impl Sandbox {
             p.push(part);
         }
         Some(p)
+    }
+
+    /// Whether guest components name the top of a grant that no other grant contains.
+    fn is_grant_root(&self, c: &[OsString]) -> bool {
+        self.grants.iter().any(|g| g.guest == c)
+            && !self
+                .grants
+                .iter()
+                .any(|g| g.guest.len() < c.len() && c.starts_with(&g.guest))
     }
 
     /// Whether guest components name a directory on the way to a grant.
@@ -233,6 +256,7 @@ impl Sandbox {
         Ok(Resolved {
             host,
             guest: guest_string(&done),
+            grant_root: self.is_grant_root(&done),
         })
     }
 }
@@ -395,6 +419,29 @@ mod tests {
         assert_eq!(sb.chdir("file"), Err(Errno::ENOTDIR));
         assert_eq!(sb.chdir("/"), Err(Errno::EACCES));
         assert_eq!(sb.cwd(), "/data/sub");
+    }
+
+    #[test]
+    fn grant_roots_are_marked() {
+        let f = fixture();
+        let bx = f.base.join("box");
+        assert!(f.sb.resolve(".", true).unwrap().grant_root);
+        assert!(f.sb.resolve("sub/..", true).unwrap().grant_root);
+        assert_eq!(
+            f.sb.resolve(bx.to_str().unwrap(), false).unwrap().entry(),
+            Err(Errno::EACCES)
+        );
+        assert!(!f.sb.resolve("sub", true).unwrap().grant_root);
+        // Inside a wider grant, a grant's top is an ordinary directory.
+        let wide = Sandbox::new(
+            vec![
+                Grant::new(&f.base, "/w").unwrap(),
+                Grant::new(&bx, "/w/box").unwrap(),
+            ],
+            "/w",
+        );
+        assert!(!wide.resolve("box", false).unwrap().grant_root);
+        assert!(wide.resolve("/w", false).unwrap().grant_root);
     }
 
     #[test]
