@@ -17,7 +17,7 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 
 use super::errno::Errno;
-use super::sandbox::{Resolved, Sandbox};
+use super::sandbox::{Last, Resolved, Sandbox};
 
 /// Largest number of files a program may have open at once.
 pub const MAX_OPEN: usize = 1024;
@@ -43,11 +43,8 @@ impl FsError {
             self.errno.message(),
             self.syscall
         );
-        match &self.path {
-            // Node names the old directory of chdir unquoted.
-            Some(p) if self.syscall == "chdir" => m.push_str(&format!(" {p}")),
-            Some(p) => m.push_str(&format!(" '{p}'")),
-            None => {}
+        if let Some(p) = &self.path {
+            m.push_str(&format!(" '{p}'"));
         }
         if let Some(d) = &self.dest {
             m.push_str(&format!(" -> '{d}'"));
@@ -143,12 +140,26 @@ impl Fs {
             .map_err(|e| Fs::err(e, syscall, Some(path)))
     }
 
-    /// Resolve the path of a directory entry to create or remove (not a grant's top).
-    fn resolve_entry(&self, syscall: &'static str, path: &str) -> R<Resolved> {
-        self.sandbox
-            .resolve(path, false)
-            .and_then(Resolved::entry)
-            .map_err(|e| Fs::err(e, syscall, Some(path)))
+    /// Resolve the path of a directory entry to remove or rename: not `.` or `..` (the
+    /// kernel's errnos for those given), nor a grant's top.
+    fn resolve_entry(&self, path: &str, dot: Errno, dotdot: Errno) -> Result<Resolved, Errno> {
+        let r = self.sandbox.resolve(path, false)?;
+        match r.last {
+            Last::Dot => Err(dot),
+            Last::DotDot => Err(dotdot),
+            Last::Name => r.entry(),
+        }
+    }
+
+    /// Resolve the path of an entry to create: `.`, `..` and a grant's top exist already
+    /// (EEXIST, as the kernel would say); a grant's top that has gone is not created again
+    /// (EACCES).
+    fn resolve_new(&self, path: &str) -> Result<Resolved, Errno> {
+        let r = self.sandbox.resolve(path, false)?;
+        if r.last != Last::Name || (r.grant_root && std::fs::symlink_metadata(&r.host).is_ok()) {
+            return Err(Errno::EEXIST);
+        }
+        r.entry()
     }
 
     /// Run `f` on a resolved path, errors naming `path`.
@@ -308,7 +319,9 @@ impl Fs {
     /// `fs.mkdir(path, mode)`.
     pub fn mkdir(&self, path: &str, mode: u32) -> R<()> {
         let mode = mode & 0o7777 & !self.umask;
-        let r = self.resolve_entry("mkdir", path)?;
+        let r = self
+            .resolve_new(path)
+            .map_err(|e| Fs::err(e, "mkdir", Some(path)))?;
         on(&r.host, "mkdir", path, |p| {
             let c = cstr(p)?;
             // SAFETY: `c` is a valid NUL-terminated string.
@@ -318,13 +331,17 @@ impl Fs {
 
     /// `fs.rmdir(path)`.
     pub fn rmdir(&self, path: &str) -> R<()> {
-        let r = self.resolve_entry("rmdir", path)?;
+        let r = self
+            .resolve_entry(path, Errno::EINVAL, Errno(libc::ENOTEMPTY))
+            .map_err(|e| Fs::err(e, "rmdir", Some(path)))?;
         on(&r.host, "rmdir", path, |p| Ok(std::fs::remove_dir(p)?))
     }
 
     /// `fs.unlink(path)`.
     pub fn unlink(&self, path: &str) -> R<()> {
-        let r = self.resolve_entry("unlink", path)?;
+        let r = self
+            .resolve_entry(path, Errno::EISDIR, Errno::EISDIR)
+            .map_err(|e| Fs::err(e, "unlink", Some(path)))?;
         on(&r.host, "unlink", path, |p| Ok(std::fs::remove_file(p)?))
     }
 
@@ -336,26 +353,30 @@ impl Fs {
             path: Some(from.to_string()),
             dest: Some(to.to_string()),
         };
-        let a = self.sandbox.resolve(from, false).map_err(e)?;
-        let b = self
-            .sandbox
-            .resolve(to, false)
-            .and_then(Resolved::entry)
-            .map_err(e)?;
+        let busy = Errno(libc::EBUSY);
+        let b = match syscall {
+            "link" => self.sandbox.resolve(from, false).and_then(|a| {
+                if a.last == Last::Name {
+                    Ok(a)
+                } else {
+                    // Linking a directory.
+                    Err(Errno(libc::EPERM))
+                }
+            }),
+            _ => self.resolve_entry(from, busy, busy),
+        };
+        let a = b.map_err(e)?;
+        let b = match syscall {
+            "link" => self.resolve_new(to),
+            _ => self.resolve_entry(to, busy, busy),
+        }
+        .map_err(e)?;
         Ok((a, b))
     }
 
     /// `fs.rename(from, to)`.
     pub fn rename(&self, from: &str, to: &str) -> R<()> {
         let (a, b) = self.two_paths("rename", from, to)?;
-        if a.grant_root {
-            return Err(FsError {
-                errno: Errno::EACCES,
-                syscall: "rename",
-                path: Some(from.to_string()),
-                dest: Some(to.to_string()),
-            });
-        }
         std::fs::rename(&a.host, &b.host).map_err(|e| FsError {
             errno: Errno::of(&e),
             syscall: "rename",
@@ -395,11 +416,7 @@ impl Fs {
         if target.contains('\0') {
             return Err(e(Errno::EINVAL));
         }
-        let r = self
-            .sandbox
-            .resolve(path, false)
-            .and_then(Resolved::entry)
-            .map_err(e)?;
+        let r = self.resolve_new(path).map_err(e)?;
         std::os::unix::fs::symlink(target, &r.host).map_err(|x| e(Errno::of(&x)))
     }
 
@@ -575,9 +592,17 @@ mod tests {
         );
         assert_eq!(fs.readdir(".").unwrap(), vec!["f".to_string()]);
         // The given directory itself cannot be removed or renamed.
-        assert_eq!(fs.rmdir(".").unwrap_err().errno, Errno::EACCES);
-        assert_eq!(fs.rename(".", "g").unwrap_err().errno, Errno::EACCES);
-        assert_eq!(fs.rename("f", ".").unwrap_err().errno, Errno::EACCES);
+        let top = std::fs::canonicalize(d.path()).unwrap();
+        let top = top.to_str().unwrap();
+        assert_eq!(fs.rmdir(top).unwrap_err().errno, Errno::EACCES);
+        assert_eq!(fs.rename(top, "g").unwrap_err().errno, Errno::EACCES);
+        assert_eq!(fs.rename("f", top).unwrap_err().errno, Errno::EACCES);
+        // `.` and `..` as the last component fail as the kernel's calls do.
+        assert_eq!(fs.rmdir(".").unwrap_err().errno, Errno::EINVAL);
+        assert_eq!(fs.rename(".", "g").unwrap_err().errno, Errno(libc::EBUSY));
+        assert_eq!(fs.unlink(".").unwrap_err().errno, Errno::EISDIR);
+        assert_eq!(fs.mkdir(".", 0o777).unwrap_err().errno, Errno::EEXIST);
+        assert_eq!(fs.symlink("f", ".").unwrap_err().errno, Errno::EEXIST);
         // Guest numbers out of range are errors, not panics.
         assert_eq!(fs.ftruncate(fd, -1).unwrap_err().errno, Errno::EBADF);
         let fd = fs.open("f", libc::O_RDWR, 0).unwrap();

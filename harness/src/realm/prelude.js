@@ -215,6 +215,8 @@
     checkCb(cb);
     const r = hfs[name](...args);
     if (r[0] !== null) later(cb, fsError(r[0]));
+    // Calls with no result pass the callback only the null error, as Node does.
+    else if (r[1] === undefined) later(cb, null);
     else later(cb, null, wrap ? wrap(r[1]) : r[1]);
   }
   class Stats {
@@ -268,15 +270,15 @@
     write(fd, buf, offset, length, position, cb) {
       checkCb(cb);
       const r = writeNow(fd, bufferArgs(buf, offset, length), position);
-      if (r[0] !== null) later(cb, fsError(r[0]));
-      // Node's callback also gets the buffer; Go's fsCall reads only the count.
+      // Node's callback also gets the count and the buffer; Go's fsCall reads only the count.
+      if (r[0] !== null) later(cb, fsError(r[0]), 0, buf);
       else later(cb, null, r[1], buf);
     },
     read(fd, buf, offset, length, position, cb) {
       checkCb(cb);
       const view = bufferArgs(buf, offset, length);
       const r = hfs.read(fd, view.length, position);
-      if (r[0] !== null) { later(cb, fsError(r[0])); return; }
+      if (r[0] !== null) { later(cb, fsError(r[0]), 0, buf); return; }
       view.set(r[1]);
       later(cb, null, r[1].length, buf);
     },

@@ -102,6 +102,28 @@ pub struct Resolved {
     /// Whether it is the top of a grant (and of no wider one): its directory entry belongs
     /// to a directory outside, so it may not be created, removed or renamed.
     pub grant_root: bool,
+    /// The last component as written.
+    pub last: Last,
+}
+
+/// The last component of a path as written: calls that create, remove or rename an entry
+/// fail on `.` and `..` (and `/`) the way the kernel's do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Last {
+    Name,
+    /// `.`, or no component at all (`/`).
+    Dot,
+    DotDot,
+}
+
+impl Last {
+    fn of(path: &[u8]) -> Last {
+        match path.split(|&b| b == b'/').rfind(|c| !c.is_empty()) {
+            Some(b"..") => Last::DotDot,
+            Some(b".") | None => Last::Dot,
+            Some(_) => Last::Name,
+        }
+    }
 }
 
 impl Resolved {
@@ -214,6 +236,9 @@ impl Sandbox {
         push_components(&mut todo, bytes);
         let mut links = 0;
         while let Some(c) = todo.pop() {
+            if c == "." {
+                continue;
+            }
             if c == ".." {
                 done.pop();
                 continue;
@@ -257,15 +282,17 @@ impl Sandbox {
             host,
             guest: guest_string(&done),
             grant_root: self.is_grant_root(&done),
+            last: Last::of(bytes),
         })
     }
 }
 
-/// Push the components of `path` onto `todo` so that the first is popped first (`.` and
-/// empty components dropped; `..` kept, it is resolved in order).
+/// Push the components of `path` onto `todo` so that the first is popped first (empty
+/// components dropped; `.` and `..` kept: the component before either must be a
+/// directory).
 fn push_components(todo: &mut Vec<OsString>, path: &[u8]) {
     for c in path.split(|&b| b == b'/').rev() {
-        if c.is_empty() || c == b"." {
+        if c.is_empty() {
             continue;
         }
         todo.push(OsString::from_vec(c.to_vec()));
@@ -393,6 +420,10 @@ mod tests {
         assert_eq!(f.sb.resolve("nope/file", true), Err(Errno::ENOENT));
         assert_eq!(f.sb.resolve("sub/file/x", true), Err(Errno::ENOTDIR));
         assert_eq!(f.sb.resolve("sub/file/..", true), Err(Errno::ENOTDIR));
+        assert_eq!(f.sb.resolve("sub/file/.", false), Err(Errno::ENOTDIR));
+        assert_eq!(f.sb.resolve("sub/./file", false).unwrap().last, Last::Name);
+        assert_eq!(f.sb.resolve("sub/.", false).unwrap().last, Last::Dot);
+        assert_eq!(f.sb.resolve("sub/../", false).unwrap().last, Last::DotDot);
         assert_eq!(f.sb.resolve("", true), Err(Errno::ENOENT));
         assert_eq!(f.sb.resolve("a\0b", true), Err(Errno::EINVAL));
     }
