@@ -199,7 +199,7 @@ struct RunArgs {
     glue: Option<PathBuf>,
     /// Give the program the host directory HOST, at guest path GUEST (default: HOST);
     /// repeatable. Without it a native run reaches only its working directory and a private
-    /// TMPDIR; `--dir /` gives everything, as Node does.
+    /// TMPDIR; `--dir /` gives everything, as Node does (`--host node` always does).
     #[arg(long = "dir", value_name = "HOST[:GUEST]")]
     dirs: Vec<String>,
     /// The module.

@@ -319,6 +319,28 @@ fn writes_outside_are_refused() {
 }
 
 #[test]
+fn a_working_directory_replaced_by_a_link_does_not_lead_out() {
+    let l = Layout::new();
+    let out = l.run(
+        "mkdir d; chdir d; rename <root>/box/d <root>/box/d2; symlink <root>/outside <root>/box/d;\
+         read secret.txt; write new.txt x; readdir .; stat .",
+        vec![],
+    );
+    let want = l.expand(&lines(
+        "mkdir: ok
+         chdir: ok
+         rename: ok
+         symlink: ok
+         read: open secret.txt: Permission denied
+         write: open new.txt: Permission denied
+         readdir: open .: Permission denied
+         stat: stat .: Permission denied",
+    ));
+    assert_eq!(out, want);
+    l.assert_outside_untouched();
+}
+
+#[test]
 fn operations_inside_succeed() {
     let l = Layout::new();
     let out = l.run(

@@ -53,6 +53,8 @@ impl Host for NativeHost {
         true
     }
 
+    /// Files: the trial's working directory and a private TMPDIR (which replaces the
+    /// `TMPDIR` below), plus the options' `dirs`.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let mut env = req.env.clone();
         env.entry("TMPDIR".into())

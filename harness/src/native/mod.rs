@@ -36,7 +36,7 @@
 //! The sandbox checks paths, then operates on host paths: a host process racing to swap a
 //! checked directory for a symbolic link could redirect an operation (the last component is
 //! opened with `O_NOFOLLOW`, intermediate ones are not re-checked). In `--deterministic`
-//! runs `TMPDIR` still differs from run to run. `fs.watch`, streams, promises and the `*Sync`
+//! runs `TMPDIR` and file times still differ from run to run. `fs.watch`, streams, promises and the `*Sync`
 //! calls other than `writeSync` are absent (Go does not use them).
 
 pub mod args;

@@ -226,14 +226,15 @@ impl Sandbox {
         }
         let bytes = path.as_bytes();
         let trailing_slash = bytes.ends_with(b"/");
-        let mut done: Vec<OsString> = if bytes.starts_with(b"/") {
-            Vec::new()
-        } else {
-            self.cwd.clone()
-        };
-        // Components still to resolve, next one last.
+        let mut done: Vec<OsString> = Vec::new();
+        // Components still to resolve, next one last. A relative path starts with the working
+        // directory's components, checked again like the rest: one of them may have become
+        // a symbolic link since the program went there.
         let mut todo: Vec<OsString> = Vec::new();
         push_components(&mut todo, bytes);
+        if !bytes.starts_with(b"/") {
+            todo.extend(self.cwd.iter().rev().cloned());
+        }
         let mut links = 0;
         while let Some(c) = todo.pop() {
             if c == "." {
@@ -450,6 +451,24 @@ mod tests {
         assert_eq!(sb.chdir("file"), Err(Errno::ENOTDIR));
         assert_eq!(sb.chdir("/"), Err(Errno::EACCES));
         assert_eq!(sb.cwd(), "/data/sub");
+    }
+
+    #[test]
+    fn a_working_directory_turned_link_is_not_followed_out() {
+        let f = fixture();
+        let bx = f.base.join("box");
+        std::fs::create_dir(bx.join("d")).unwrap();
+        let mut sb = f.sb.clone();
+        sb.chdir("d").unwrap();
+        // The program's directory is moved away and a link to the outside put in its place.
+        std::fs::rename(bx.join("d"), bx.join("d2")).unwrap();
+        symlink(f.base.join("out"), bx.join("d")).unwrap();
+        assert_eq!(sb.resolve("secret", true), Err(Errno::EACCES));
+        assert_eq!(sb.resolve(".", true), Err(Errno::EACCES));
+        std::fs::remove_file(bx.join("d")).unwrap();
+        symlink("d2", bx.join("d")).unwrap();
+        // A link inside is followed as any other.
+        assert_eq!(sb.resolve("x", true).unwrap().host, bx.join("d2/x"));
     }
 
     #[test]
