@@ -335,3 +335,82 @@ fn len_arg(v: &JsValue) -> JsResult<i64> {
     }
     int_arg(v, "len", -9007199254740991.0, 9007199254740991.0).map(|n| n.max(0.0) as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use boa_engine::Source;
+
+    use crate::realm::fs::Fs;
+    use crate::realm::sandbox::{Grant, Sandbox};
+    use crate::realm::shared::Shared;
+    use crate::realm::{JsHost, RealmConfig};
+
+    /// Evaluate `js` in a realm whose fs reaches only `dir`; the result as a string.
+    fn eval(dir: &std::path::Path, js: &str) -> String {
+        let shared = Rc::new(Shared::new(true, 1 << 20, true, 1));
+        let top = std::fs::canonicalize(dir).unwrap();
+        let top = top.to_str().unwrap();
+        let g = Grant::new(dir, top).unwrap();
+        *shared.fs.borrow_mut() = Fs::new(Sandbox::new(vec![g], top), false);
+        let cfg = RealmConfig::from_process(vec![], Default::default(), top.to_string());
+        let mut host = JsHost::new(shared, &cfg).unwrap();
+        let v = host.ctx.eval(Source::from_bytes(js)).unwrap();
+        v.to_string(&mut host.ctx).unwrap().to_std_string_lossy()
+    }
+
+    #[test]
+    fn bad_guest_arguments_throw_at_once() {
+        let d = tempfile::tempdir().unwrap();
+        let out = eval(
+            d.path(),
+            r#"
+            const cb = () => {};
+            const b = new Uint8Array(4);
+            const calls = [
+              () => fs.read(-1, b, 0, 1, null, cb),
+              () => fs.read(3, b, 0, 5, null, cb),
+              () => fs.read(3, b, 5, 0, null, cb),
+              () => fs.read(3, {}, 0, 1, null, cb),
+              () => fs.read(2 ** 40, b, 0, 1, null, cb),
+              () => fs.write(3, b, 0, 1, -5, cb),
+              () => fs.write(3, b, 0, 1, 1.5, cb),
+              () => fs.open(42, 0, 0, cb),
+              () => fs.open("x", 0.5, 0, cb),
+              () => fs.ftruncate(3, NaN, cb),
+              () => fs.chmod("x", -1, cb),
+              () => fs.stat("x"),
+              () => fs.close(3, cb),
+              () => fs.read(3, b, 0, 1, null, cb),
+              () => fs.stat("/etc/passwd", cb),
+            ];
+            calls.map((f) => { try { f(); return "ok"; } catch (e) { return e.name; } }).join(" ")
+            "#,
+        );
+        assert_eq!(
+            out,
+            "RangeError RangeError RangeError TypeError RangeError RangeError RangeError \
+             TypeError RangeError RangeError RangeError TypeError ok ok ok"
+        );
+    }
+
+    #[test]
+    fn cwd_chdir_and_umask() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        let out = eval(
+            d.path(),
+            r#"
+            const top = process.cwd();
+            process.chdir("sub");
+            const r = [process.cwd() === top + "/sub", path.resolve("x") === top + "/sub/x"];
+            try { process.chdir("/"); } catch (e) { r.push(e.code, e.syscall, e.dest); }
+            try { process.chdir("nope"); } catch (e) { r.push(e.code); }
+            r.push(process.umask(0o77), process.umask());
+            r.join(" ")
+            "#,
+        );
+        assert_eq!(out, "true true EACCES chdir / ENOENT 18 63");
+    }
+}
