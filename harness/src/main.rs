@@ -245,6 +245,11 @@ struct RunArgs {
     /// The wasm_exec.js for `--host node`.
     #[arg(long)]
     glue: Option<PathBuf>,
+    /// Give the program the host directory HOST, at guest path GUEST (default: HOST);
+    /// repeatable. Without it a native run reaches only its working directory and a private
+    /// TMPDIR; `--dir /` gives everything, as Node does (`--host node` always does).
+    #[arg(long = "dir", value_name = "HOST[:GUEST]")]
+    dirs: Vec<String>,
     /// The module.
     wasm: PathBuf,
     /// The program's arguments (after argv[0], which is the module's path).
@@ -836,7 +841,18 @@ fn run(a: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let mut dirs = Vec::new();
+    for spec in &a.dirs {
+        match gojs_harness::realm::sandbox::Grant::parse(spec) {
+            Ok(g) => dirs.push(g),
+            Err(e) => {
+                eprintln!("gojs-harness: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let opts = gojs_harness::native::NativeRunOptions {
+        dirs,
         deterministic: a.deterministic,
         seed: a.seed,
         timeout: a.timeout.map(Duration::from_secs_f64),

@@ -61,6 +61,10 @@ pub fn run_bytes(
         cache_dir: None,
         table_probe: probe,
         trace: None,
+        // Synthesized modules reach no file at all.
+        dirs: Vec::new(),
+        private_tmpdir: false,
+        grant_cwd: false,
     };
     let out = crate::native::run_isolated(&program, &opts, true);
     let _ = std::fs::remove_file(&path);

@@ -19,6 +19,7 @@ impl NativeHost {
             "deadlock-event",
             "eval",
             "exit-code",
+            "fs",
             "stderr",
             "timers",
             "node-globals",
@@ -52,6 +53,8 @@ impl Host for NativeHost {
         true
     }
 
+    /// Files: the trial's working directory and a private TMPDIR (which replaces the
+    /// `TMPDIR` below), plus the options' `dirs`.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let mut env = req.env.clone();
         env.entry("TMPDIR".into())

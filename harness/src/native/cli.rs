@@ -1,5 +1,6 @@
-//! `gojs-harness run [--deterministic] [--timeout S] [--max-memory BYTES] [--no-cache] WASM [ARGS...]`:
-//! a drop-in `go_js_wasm_exec` (real stdout/stderr, the program's exit status).
+//! `gojs-harness run [--deterministic] [--timeout S] [--max-memory BYTES] [--no-cache] [--dir HOST[:GUEST]]... WASM [ARGS...]`:
+//! a drop-in `go_js_wasm_exec` (real stdin/stdout/stderr, the program's exit status; files
+//! in the working directory, a private TMPDIR and the `--dir` directories).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,8 +10,9 @@ use super::runtime::{Ending, NativeRunOptions, Program, run_isolated};
 /// Exit status used when the time limit is hit (as `timeout(1)` does).
 pub const TIMEOUT_STATUS: i32 = 124;
 
-/// Run `wasm` with `args`, the real environment plus `TMPDIR`, in the current directory,
-/// writing to the real stdout/stderr. Returns the status to exit with.
+/// Run `wasm` with `args`, the real environment (`TMPDIR` pointing at a private directory),
+/// in the current directory, writing to the real stdout/stderr. Returns the status to exit
+/// with.
 pub fn run_command(opts: NativeRunOptions, wasm: &Path, args: &[String]) -> i32 {
     let mut env: BTreeMap<String, String> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))

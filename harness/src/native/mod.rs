@@ -25,9 +25,19 @@
 //! `getRandomData`, `crypto.getRandomValues`, `Math.random`) comes from the seed, and
 //! `process.pid` is fixed, so two runs of a program write the same output and trace.
 //!
-//! Known gaps: `fs` is only stdout/stderr (other calls fail with ENOSYS); JS code that never
-//! returns cannot be interrupted (the run is abandoned after its time limit plus a grace
-//! period).
+//! Files: `fs` is Node's callback API on host files ([`crate::realm::fs`]) inside a sandbox
+//! ([`crate::realm::sandbox`]): the working directory, a private TMPDIR (fresh, removed at
+//! the end; `TMPDIR` in the environment points at it) and [`NativeRunOptions::dirs`]; other
+//! paths are `EACCES`.
+//!
+//! Known gaps: JS code that never returns cannot be interrupted (the run is abandoned after
+//! its time limit plus a grace period). File operations run synchronously inside the call
+//! (only their callbacks wait for the event loop), so a read of a slow stdin blocks timers.
+//! The sandbox checks paths, then operates on host paths: a host process racing to swap a
+//! checked directory for a symbolic link could redirect an operation (the last component is
+//! opened with `O_NOFOLLOW`, intermediate ones are not re-checked). In `--deterministic`
+//! runs `TMPDIR` and file times still differ from run to run. `fs.watch`, streams, promises and the `*Sync`
+//! calls other than `writeSync` are absent (Go does not use them).
 
 pub mod args;
 pub mod cli;

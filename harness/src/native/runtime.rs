@@ -17,6 +17,8 @@ use super::engine;
 use crate::abi::imports::{Env, Flow, Import};
 use crate::abi::table::Table;
 use crate::abi::{AbiError, GuestMemory, Runtime};
+use crate::realm::fs::Fs;
+use crate::realm::sandbox::{Grant, Sandbox};
 use crate::realm::shared::{Shared, TimerKind};
 use crate::realm::{BoaRealm, Helpers, JsHost, JsKey, RealmConfig, reentry};
 
@@ -41,6 +43,14 @@ pub struct NativeRunOptions {
     pub table_probe: Option<Arc<crate::abi::table::TableProbe>>,
     /// Write an import trace here (see [`crate::abi::trace`]).
     pub trace: Option<PathBuf>,
+    /// Directories the program may reach besides its working directory and its TMPDIR
+    /// (`--dir HOST[:GUEST]`; a grant of `/` gives everything).
+    pub dirs: Vec<Grant>,
+    /// Give the program a fresh TMPDIR of its own (removed when the run ends) instead of
+    /// the `TMPDIR` of its environment.
+    pub private_tmpdir: bool,
+    /// Give the program its working directory (off: it reaches only `dirs`).
+    pub grant_cwd: bool,
 }
 
 impl Default for NativeRunOptions {
@@ -55,6 +65,9 @@ impl Default for NativeRunOptions {
             cache_dir: None,
             table_probe: None,
             trace: None,
+            dirs: Vec::new(),
+            private_tmpdir: true,
+            grant_cwd: true,
         }
     }
 }
@@ -697,6 +710,38 @@ fn prepare(
     ))
 }
 
+/// The directories a run gives: the working directory, the private TMPDIR (whose path
+/// replaces `TMPDIR` in the program's environment) and `opts.dirs`.
+fn file_system(
+    program: &mut Program,
+    opts: &NativeRunOptions,
+    capture: bool,
+) -> Result<(Fs, Option<tempfile::TempDir>), String> {
+    let cwd = std::path::absolute(&program.cwd)
+        .map_err(|e| format!("working directory {}: {e}", program.cwd.display()))?;
+    let cwd = cwd.to_string_lossy().into_owned();
+    let mut grants = Vec::new();
+    if opts.grant_cwd {
+        grants.push(Grant::new(Path::new(&cwd), &cwd)?);
+    }
+    let tmp = if opts.private_tmpdir {
+        let t = tempfile::Builder::new()
+            .prefix("gojs-tmp-")
+            .tempdir()
+            .map_err(|e| format!("cannot make the program's TMPDIR: {e}"))?;
+        let path = std::fs::canonicalize(t.path())
+            .map_err(|e| format!("cannot make the program's TMPDIR: {e}"))?;
+        let path = path.to_string_lossy().into_owned();
+        grants.push(Grant::new(Path::new(&path), &path)?);
+        program.env.insert("TMPDIR".into(), path);
+        Some(t)
+    } else {
+        None
+    };
+    grants.extend(opts.dirs.iter().cloned());
+    Ok((Fs::new(Sandbox::new(grants, &cwd), !capture), tmp))
+}
+
 /// Run a module to completion.
 pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
     let started = Instant::now();
@@ -706,6 +751,16 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         opts.deterministic,
         opts.seed,
     ));
+    let mut program = program.clone();
+    // Removed when the run ends (dropped at the end of this function).
+    let (fs_failed, _tmpdir) = match file_system(&mut program, opts, capture) {
+        Ok((fs, tmp)) => {
+            *shared.fs.borrow_mut() = fs;
+            (None, tmp)
+        }
+        Err(e) => (Some(e), None),
+    };
+    let program = &program;
     let timed_out = Arc::new(AtomicBool::new(false));
     let trace_failed =
         opts.trace
@@ -717,7 +772,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
                 }
                 Err(e) => Some(format!("cannot write the trace to {}: {e}", path.display())),
             });
-    let prepared = match trace_failed {
+    let prepared = match trace_failed.or(fs_failed) {
         Some(msg) => Err(msg),
         None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
     };

@@ -3,12 +3,19 @@
 //! * [`shared`]: host state the globals and the imports share (output, timers, clock, rng).
 //! * [`reentry`]: how a `FuncOf` wrapper resumes Go from inside an import.
 //! * [`time`]: the clock and time zone behind `Date`.
+//! * [`sandbox`]: the directories a program may reach and how its paths resolve.
+//! * [`fs`]: the file operations and the program's descriptor table; [`errno`] their
+//!   errors as Node names them; [`fs_host`] the native functions prelude.js's `fs` calls.
 //! * `prelude.js`: the Node-like globals (console, timers, fs, process, path, crypto,
 //!   performance, TextEncoder/TextDecoder) and the Go instance object, on top of the small
 //!   native `host` object built here.
 //! * [`BoaRealm`]: the [`crate::abi::realm::Realm`] implementation.
 
+pub mod errno;
+pub mod fs;
+pub mod fs_host;
 pub mod reentry;
+pub mod sandbox;
 pub mod shared;
 pub mod time;
 
@@ -221,7 +228,9 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
             }
         }
     });
+    let fs = fs_host::build(ctx, shared);
     let mut init = ObjectInitializer::new(ctx);
+    init.property(JsString::from("fs"), fs, Attribute::all());
     init.function(write, JsString::from("write"), 2)
         .function(encode, JsString::from("encode"), 1)
         .function(decode, JsString::from("decode"), 1)

@@ -132,14 +132,6 @@
   g.TextEncoder = TextEncoder;
   g.TextDecoder = TextDecoder;
 
-  function enosysError(name) {
-    const e = new Error(name + ": function not implemented");
-    e.code = "ENOSYS";
-    e.errno = -38;
-    e.syscall = name;
-    return e;
-  }
-
   const proc = {
     argv: cfg.argv.slice(),
     argv0: "node",
@@ -155,9 +147,12 @@
     geteuid: () => cfg.euid,
     getegid: () => cfg.egid,
     getgroups: () => cfg.groups.slice(),
-    umask: () => 0o22,
-    cwd: () => cfg.cwd,
-    chdir() { throw enosysError("chdir"); },
+    umask: (mask) => host.fs.umask(mask),
+    cwd: () => host.fs.cwd(),
+    chdir(dir) {
+      const r = host.fs.chdir(dir);
+      if (r[0] !== null) throw fsError(r[0]);
+    },
     exit(code) { host.exit(code === undefined ? 0 : Number(code) | 0); },
     hrtime: Object.assign(() => { const t = host.now(); return [Math.floor(t / 1000), Math.floor((t % 1000) * 1e6)]; }, {
       bigint: () => BigInt(Math.floor(host.now() * 1e6)),
@@ -186,7 +181,7 @@
         if (s === "") continue;
         p = p === "" ? s : s + "/" + p;
       }
-      if (!p.startsWith("/")) p = cfg.cwd + (p === "" ? "" : "/" + p);
+      if (!p.startsWith("/")) p = host.fs.cwd() + (p === "" ? "" : "/" + p);
       return normalize(p);
     },
     join(...segs) { return segs.filter((s) => s !== "").join("/") || "."; },
@@ -206,38 +201,135 @@
     const id = host.timer(0, true);
     timers.set(id, { cb, args, repeat: false });
   }
-  function writeOut(fd, buf, offset, length) {
-    if (fd !== 1 && fd !== 2) return -1;
-    const b = new U8(buf.buffer, buf.byteOffset + offset, length);
-    host.write(fd, b);
-    return length;
+  const hfs = host.fs;
+  // Node's error object from the host's {code, errno, message, syscall, path?, dest?}.
+  function fsError(d) {
+    const e = new Error(d.message);
+    e.errno = d.errno;
+    e.code = d.code;
+    e.syscall = d.syscall;
+    if (d.path !== undefined) e.path = d.path;
+    if (d.dest !== undefined) e.dest = d.dest;
+    return e;
+  }
+  function checkCb(cb) {
+    if (typeof cb !== "function") {
+      throw new TypeError(`The "cb" argument must be of type function. Received ${cb === null ? "null" : typeof cb}`);
+    }
+  }
+  // Run host operation `name` now and deliver its result to `cb` later.
+  function op(name, args, cb, wrap) {
+    checkCb(cb);
+    const r = hfs[name](...args);
+    if (r[0] !== null) later(cb, fsError(r[0]));
+    // Calls with no result pass the callback only the null error, as Node does.
+    else if (r[1] === undefined) later(cb, null);
+    else later(cb, null, wrap ? wrap(r[1]) : r[1]);
+  }
+  class Stats {
+    constructor(f) {
+      [this.dev, this.ino, this.mode, this.nlink, this.uid, this.gid, this.rdev, this.size,
+        this.blksize, this.blocks, this.atimeMs, this.mtimeMs, this.ctimeMs, this.birthtimeMs] = f;
+      this.atime = new Date(this.atimeMs);
+      this.mtime = new Date(this.mtimeMs);
+      this.ctime = new Date(this.ctimeMs);
+      this.birthtime = new Date(this.birthtimeMs);
+    }
+    isDirectory() { return (this.mode & 61440) === 16384; }
+    isFile() { return (this.mode & 61440) === 32768; }
+    isSymbolicLink() { return (this.mode & 61440) === 40960; }
+    isCharacterDevice() { return (this.mode & 61440) === 8192; }
+    isBlockDevice() { return (this.mode & 61440) === 24576; }
+    isFIFO() { return (this.mode & 61440) === 4096; }
+    isSocket() { return (this.mode & 61440) === 49152; }
+  }
+  const toStats = (f) => new Stats(f);
+  function bufferArgs(buf, offset, length) {
+    if (!ArrayBuffer.isView(buf)) {
+      throw new TypeError("The \"buffer\" argument must be an instance of Buffer, TypedArray, or DataView.");
+    }
+    offset = offset === undefined || offset === null ? 0 : offset;
+    length = length === undefined || length === null ? buf.byteLength - offset : length;
+    if (!Number.isInteger(offset) || offset < 0 || offset > buf.byteLength) {
+      throw new RangeError(`The value of "offset" is out of range. It must be >= 0 && <= ${buf.byteLength}. Received ${offset}`);
+    }
+    if (!Number.isInteger(length) || length < 0 || length > buf.byteLength - offset) {
+      throw new RangeError(`The value of "length" is out of range. It must be >= 0 && <= ${buf.byteLength - offset}. Received ${length}`);
+    }
+    return new U8(buf.buffer, buf.byteOffset + offset, length);
+  }
+  // fd 1 and 2 go to the program's output; other descriptors to the host's table.
+  function writeNow(fd, view, position) {
+    if (fd === 1 || fd === 2) {
+      host.write(fd, view);
+      return [null, view.length];
+    }
+    return hfs.write(fd, view, position);
   }
   const fs = {
     constants,
-    writeSync(fd, buf, offset, length) {
+    writeSync(fd, buf, offset, length, position) {
       if (typeof buf === "string") buf = enc(buf);
-      offset = offset === undefined ? 0 : offset;
-      length = length === undefined ? buf.length - offset : length;
-      const n = writeOut(fd, buf, offset, length);
-      if (n < 0) throw enosysError("write");
-      return n;
+      const r = writeNow(fd, bufferArgs(buf, offset, length), position);
+      if (r[0] !== null) throw fsError(r[0]);
+      return r[1];
     },
     write(fd, buf, offset, length, position, cb) {
-      const n = writeOut(fd, buf, offset, length);
-      if (n < 0) later(cb, enosysError("write"));
-      // Node's callback also gets the buffer; Go's fsCall reads only the count.
-      else later(cb, null, n, buf);
+      checkCb(cb);
+      const r = writeNow(fd, bufferArgs(buf, offset, length), position);
+      // Node's callback also gets the count and the buffer; Go's fsCall reads only the count.
+      if (r[0] !== null) later(cb, fsError(r[0]), 0, buf);
+      else later(cb, null, r[1], buf);
     },
-    fsync(fd, cb) { later(cb, null); },
+    read(fd, buf, offset, length, position, cb) {
+      checkCb(cb);
+      const view = bufferArgs(buf, offset, length);
+      const r = hfs.read(fd, view.length, position);
+      if (r[0] !== null) { later(cb, fsError(r[0]), 0, buf); return; }
+      view.set(r[1]);
+      later(cb, null, r[1].length, buf);
+    },
+    open(path, flags, mode, cb) {
+      if (typeof flags === "function") { cb = flags; flags = 0; mode = undefined; }
+      else if (typeof mode === "function") { cb = mode; mode = undefined; }
+      op("open", [path, flags === undefined ? 0 : flags, mode], cb);
+    },
+    close(fd, cb) { op("close", [fd], cb); },
+    fstat(fd, cb) { op("fstat", [fd], typeof cb === "function" ? cb : arguments[2], toStats); },
+    stat(path, cb) { op("stat", [path], typeof cb === "function" ? cb : arguments[2], toStats); },
+    lstat(path, cb) { op("lstat", [path], typeof cb === "function" ? cb : arguments[2], toStats); },
+    readdir(path, cb) { op("readdir", [path], typeof cb === "function" ? cb : arguments[2]); },
+    mkdir(path, mode, cb) {
+      if (typeof mode === "function") { cb = mode; mode = undefined; }
+      if (mode !== null && typeof mode === "object") mode = mode.mode;
+      op("mkdir", [path, mode], cb);
+    },
+    rmdir(path, cb) { op("rmdir", [path], typeof cb === "function" ? cb : arguments[2]); },
+    unlink(path, cb) { op("unlink", [path], cb); },
+    rename(from, to, cb) { op("rename", [from, to], cb); },
+    link(from, to, cb) { op("link", [from, to], cb); },
+    symlink(target, path, type, cb) {
+      if (typeof type === "function") cb = type;
+      op("symlink", [target, path], cb);
+    },
+    readlink(path, cb) { op("readlink", [path], typeof cb === "function" ? cb : arguments[2]); },
+    chmod(path, mode, cb) { op("chmod", [path, mode], cb); },
+    fchmod(fd, mode, cb) { op("fchmod", [fd, mode], cb); },
+    chown(path, uid, gid, cb) { op("chown", [path, uid, gid], cb); },
+    fchown(fd, uid, gid, cb) { op("fchown", [fd, uid, gid], cb); },
+    lchown(path, uid, gid, cb) { op("lchown", [path, uid, gid], cb); },
+    utimes(path, atime, mtime, cb) { op("utimes", [path, Number(atime), Number(mtime)], cb); },
+    futimes(fd, atime, mtime, cb) { op("futimes", [fd, Number(atime), Number(mtime)], cb); },
+    truncate(path, len, cb) {
+      if (typeof len === "function") { cb = len; len = 0; }
+      op("truncate", [path, len], cb);
+    },
+    ftruncate(fd, len, cb) {
+      if (typeof len === "function") { cb = len; len = 0; }
+      op("ftruncate", [fd, len], cb);
+    },
+    fsync(fd, cb) { op("fsync", [fd], cb); },
   };
-  for (const name of ["open", "close", "mkdir", "readdir", "stat", "lstat", "fstat", "unlink", "rmdir",
-    "chmod", "fchmod", "chown", "fchown", "lchown", "utimes", "futimes", "rename", "truncate", "ftruncate",
-    "readlink", "link", "symlink", "read"]) {
-    fs[name] = function (...args) {
-      const cb = args[args.length - 1];
-      if (typeof cb === "function") later(cb, enosysError(name));
-    };
-  }
   g.fs = fs;
 
   // The Go instance object (ref id 6).

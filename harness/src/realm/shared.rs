@@ -257,6 +257,8 @@ pub struct Shared {
     pub fatal: RefCell<Option<anyhow::Error>>,
     /// The import trace (`--trace`), if one is being written.
     pub trace: RefCell<Option<crate::abi::trace::Tracer>>,
+    /// The program's file system (no directories until the run gives some).
+    pub fs: RefCell<super::fs::Fs>,
 }
 
 impl Shared {
@@ -270,6 +272,7 @@ impl Shared {
             exit: Cell::new(None),
             fatal: RefCell::new(None),
             trace: RefCell::new(None),
+            fs: RefCell::new(super::fs::Fs::default()),
         }
     }
 
