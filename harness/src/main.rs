@@ -631,15 +631,21 @@ fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
-    use gojs_harness::bench;
-    let tcs = toolchain::resolve(&a.toolchains.go, &a.toolchains.goroot)?;
-    let [tc] = tcs.as_slice() else {
+/// The single toolchain a command that runs one release at a time was given.
+fn one_toolchain(t: &ToolchainArgs, command: &str) -> anyhow::Result<toolchain::Toolchain> {
+    let mut tcs = toolchain::resolve(&t.go, &t.goroot)?;
+    if tcs.len() != 1 {
         anyhow::bail!(
-            "bench runs one toolchain at a time; {} were given",
+            "{command} runs one toolchain at a time; {} were given",
             tcs.len()
         );
-    };
+    }
+    Ok(tcs.remove(0))
+}
+
+fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::bench;
+    let tc = &one_toolchain(&a.toolchains, "bench")?;
     let names: Vec<String> = if a.programs.is_empty() {
         bench::DEFAULT_PROGRAMS
             .iter()
@@ -730,13 +736,7 @@ fn machine_description() -> String {
 
 fn stdlib(a: StdlibArgs) -> anyhow::Result<ExitCode> {
     use gojs_harness::stdlib;
-    let tcs = toolchain::resolve(&a.toolchains.go, &a.toolchains.goroot)?;
-    let [tc] = tcs.as_slice() else {
-        anyhow::bail!(
-            "stdlib runs one toolchain at a time; {} were given",
-            tcs.len()
-        );
-    };
+    let tc = &one_toolchain(&a.toolchains, "stdlib")?;
     let hosts = a
         .host
         .split(',')
