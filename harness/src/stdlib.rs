@@ -240,18 +240,9 @@ pub fn run_package(
     let mut run = parse(&String::from_utf8_lossy(&out.stdout), &out.exit, out.wall);
     if run.status == "no result" {
         let err = String::from_utf8_lossy(&out.stderr);
-        run.note = Some(format!(
-            "{}{}",
-            run.note.take().unwrap_or_default(),
-            err.lines()
-                .rev()
-                .take(20)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n")
-        ));
+        let lines: Vec<&str> = err.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        run.note = Some(run.note.take().unwrap_or_default() + &tail);
     }
     Ok(run)
 }

@@ -271,6 +271,22 @@ fn read(mem: &[u8], sp: u32, f: &Field) -> Option<Value> {
     })
 }
 
+/// The arguments (`out` false) or results of an import, split into the compared values and
+/// the volatile ones.
+fn read_fields(
+    import: Import,
+    mem: &[u8],
+    sp: u32,
+    out: bool,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let (mut vals, mut vol) = (Map::new(), Map::new());
+    for f in fields(import).iter().filter(|f| f.out == out) {
+        let into = if f.volatile { &mut vol } else { &mut vals };
+        into.insert(f.name.into(), read_field(mem, sp, f));
+    }
+    (vals, vol)
+}
+
 /// Writes a trace. Errors writing it are remembered, not raised: a trace must not change
 /// how the program runs.
 pub struct Tracer {
@@ -318,13 +334,9 @@ impl Tracer {
 
     /// An import is called with `sp`: trace its arguments and go one level deeper.
     pub fn enter(&mut self, import: Import, mem: &[u8], sp: u32) {
-        let (mut args, mut v) = (Map::new(), Map::new());
+        let (mut args, v) = read_fields(import, mem, sp, false);
         if import == Import::Debug {
             args.insert("value".into(), json!(sp as i32));
-        }
-        for f in fields(import).iter().filter(|f| !f.out) {
-            let into = if f.volatile { &mut v } else { &mut args };
-            into.insert(f.name.into(), read_field(mem, sp, f));
         }
         self.line(json!({"d": self.depth, "i": import.name(), "in": args, "vol": v}));
         self.depth += 1;
@@ -333,15 +345,10 @@ impl Tracer {
     /// The import returned normally; `sp` is `getsp()` after it.
     pub fn leave(&mut self, import: Import, mem: &[u8], sp: u32) {
         self.depth = self.depth.saturating_sub(1);
-        let outs: Vec<&Field> = fields(import).iter().filter(|f| f.out).collect();
-        if outs.is_empty() {
+        if !fields(import).iter().any(|f| f.out) {
             return;
         }
-        let (mut res, mut v) = (Map::new(), Map::new());
-        for f in outs {
-            let into = if f.volatile { &mut v } else { &mut res };
-            into.insert(f.name.into(), read_field(mem, sp, f));
-        }
+        let (res, v) = read_fields(import, mem, sp, true);
         self.line(json!({"d": self.depth, "r": import.name(), "out": res, "vol": v}));
     }
 

@@ -345,6 +345,22 @@ impl Gen {
         }
     }
 
+    /// `valueGet(global, key)` (key at `at`, `len` bytes) whose result `v` Go keeps.
+    fn get_from_global(&mut self, at: u32, len: usize, v: MV) {
+        let bits = self.m.store(&v);
+        let sp = self.sp();
+        self.step(
+            "syscall/js.valueGet",
+            vec![
+                (8, "ref global".into()),
+                (16, format!("u64 {at}")),
+                (24, format!("u64 {len}")),
+            ],
+            vec![(32, bits.to_le_bytes().to_vec(), false)],
+        );
+        self.hold(sp + 32, v, bits);
+    }
+
     /// Keep a result ref Go now holds (only refs with a type flag are counted and finalized).
     fn hold(&mut self, addr: u32, v: MV, bits: u64) {
         if matches!(v, MV::Str(_) | MV::Obj(_)) {
@@ -422,18 +438,7 @@ impl Gen {
             let v = self.m.obj(OKind::Ctor(c));
             let MV::Obj(oi) = v else { unreachable!() };
             self.ctors[i] = oi;
-            let bits = self.m.store(&v);
-            let sp = self.sp();
-            self.step(
-                "syscall/js.valueGet",
-                vec![
-                    (8, "ref global".into()),
-                    (16, format!("u64 {at}")),
-                    (24, format!("u64 {len}")),
-                ],
-                vec![(32, bits.to_le_bytes().to_vec(), false)],
-            );
-            self.hold(sp + 32, v, bits);
+            self.get_from_global(at, len, v);
         }
         Ok(())
     }
@@ -890,18 +895,8 @@ impl Gen {
                 // (flag object) and finalizes it when collected; the count must not drop.
                 let v = self.m.obj(OKind::Global);
                 let (at, len) = self.str_key("globalThis")?;
-                let bits = self.m.store(&v);
                 self.ops.push("get(global, globalThis)".into());
-                self.step(
-                    "syscall/js.valueGet",
-                    vec![
-                        (8, "ref global".into()),
-                        (16, format!("u64 {at}")),
-                        (24, format!("u64 {len}")),
-                    ],
-                    vec![(32, bits.to_le_bytes().to_vec(), false)],
-                );
-                self.hold(sp + 32, v, bits);
+                self.get_from_global(at, len, v);
             }
             _ => {
                 // Go collects a Value

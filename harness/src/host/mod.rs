@@ -69,8 +69,8 @@ pub struct RunRequest {
     pub timeout: Duration,
     /// The toolchain that built `wasm`; hosts take its glue unless told otherwise.
     pub toolchain: Toolchain,
-    /// Write the import trace here (hosts that [`Host::can_trace`]; see
-    /// [`crate::abi::trace`]).
+    /// Write the import trace here (see [`crate::abi::trace`]); the native and node hosts
+    /// do, the others ignore it.
     pub trace: Option<PathBuf>,
 }
 
@@ -126,10 +126,6 @@ pub trait Host: Send + Sync {
     }
     /// Whether this host is the reference that `bless` takes expectations from.
     fn is_reference(&self) -> bool {
-        false
-    }
-    /// Whether this host writes the import trace a [`RunRequest`] asks for.
-    fn can_trace(&self) -> bool {
         false
     }
     /// Run one module to completion. `Err` means the harness could not run the host at all

@@ -49,10 +49,6 @@ impl Host for NativeHost {
         true
     }
 
-    fn can_trace(&self) -> bool {
-        true
-    }
-
     /// Files: the trial's working directory and a private TMPDIR (which replaces the
     /// `TMPDIR` below), plus the options' `dirs`.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {

@@ -11,7 +11,8 @@ use super::process::run_with_timeout;
 use super::{Capability, Host, NODE_CAPABILITIES, RunOutcome, RunRequest};
 use crate::paths::write_atomically;
 
-const RUNNER: &str = include_str!("node_runner.js");
+/// The runner script (also lists a glue's imports for the ABI inventory).
+pub(crate) const RUNNER: &str = include_str!("node_runner.js");
 
 /// Node running the harness's runner script with a chosen glue.
 pub struct NodeHost {
@@ -103,10 +104,6 @@ impl Host for NodeHost {
     fn is_reference(&self) -> bool {
         // Another glue is what is under test, not the reference.
         self.glue.is_none()
-    }
-
-    fn can_trace(&self) -> bool {
-        true
     }
 
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {

@@ -3,7 +3,10 @@
 // it, and it works with every glue from Go 1.19 on current Node.
 //
 // usage: node --stack-size=8192 node_runner.js [--trace=FILE --layout=JSON] GLUE WASM [ARGS...]
+//        node node_runner.js --list-imports GLUE
 //
+// --list-imports prints, as JSON, the import object the glue builds with the globals set as
+// for a run (module -> sorted names) and runs nothing: the ABI inventory reads it.
 // --trace writes the import trace described in harness/src/abi/trace.rs, decoding each
 // import's frame with the layout the harness passes in --layout (the same table the native
 // host reads), so the two hosts' traces can be compared line by line.
@@ -15,14 +18,16 @@ while (rest.length > 0 && rest[0].startsWith("--")) {
 	const a = rest.shift();
 	const eq = a.indexOf("=");
 	const key = eq < 0 ? a : a.slice(0, eq);
-	if (key !== "--trace" && key !== "--layout") {
+	if (key !== "--trace" && key !== "--layout" && key !== "--list-imports") {
 		console.error(`node_runner.js: unknown option ${a}`);
 		process.exit(1);
 	}
-	opts[key.slice(2)] = a.slice(eq + 1);
+	opts[key.slice(2)] = eq < 0 ? true : a.slice(eq + 1);
 }
-if (rest.length < 2 || (opts.trace !== undefined) !== (opts.layout !== undefined)) {
+const listImports = opts["list-imports"] === true;
+if (rest.length < (listImports ? 1 : 2) || (opts.trace !== undefined) !== (opts.layout !== undefined)) {
 	console.error("usage: node_runner.js [--trace=FILE --layout=JSON] GLUE WASM [ARGS...]");
+	console.error("       node_runner.js --list-imports GLUE");
 	process.exit(1);
 }
 const gluePath = rest[0];
@@ -43,26 +48,37 @@ if (typeof globalThis.Go !== "function") {
 	process.exit(1);
 }
 
-const go = new globalThis.Go();
-go.argv = [wasmPath, ...rest.slice(2)];
-go.env = Object.assign({ TMPDIR: require("os").tmpdir() }, process.env);
-go.exit = process.exit;
-const trace = opts.trace === undefined ? null : installTrace(go, opts.trace, JSON.parse(opts.layout));
-WebAssembly.instantiate(fs.readFileSync(wasmPath), go.importObject).then((result) => {
-	process.on("exit", (code) => {
-		// Node ends when no callback is pending; if Go has not exited, it is deadlocked:
-		// the {id: 0} event makes the runtime print the report and exit 2.
-		if (code === 0 && !go.exited) {
-			go._pendingEvent = { id: 0 };
-			go._resume();
-		}
+if (listImports) {
+	const imports = new globalThis.Go().importObject;
+	const out = {};
+	for (const m of Object.keys(imports).sort()) out[m] = Object.keys(imports[m]).sort();
+	process.stdout.write(JSON.stringify(out));
+} else {
+	run();
+}
+
+function run() {
+	const go = new globalThis.Go();
+	go.argv = [wasmPath, ...rest.slice(2)];
+	go.env = Object.assign({ TMPDIR: require("os").tmpdir() }, process.env);
+	go.exit = process.exit;
+	const trace = opts.trace === undefined ? null : installTrace(go, opts.trace, JSON.parse(opts.layout));
+	WebAssembly.instantiate(fs.readFileSync(wasmPath), go.importObject).then((result) => {
+		process.on("exit", (code) => {
+			// Node ends when no callback is pending; if Go has not exited, it is deadlocked:
+			// the {id: 0} event makes the runtime print the report and exit 2.
+			if (code === 0 && !go.exited) {
+				go._pendingEvent = { id: 0 };
+				go._resume();
+			}
+		});
+		if (trace !== null) trace.event("run");
+		return go.run(result.instance);
+	}).catch((err) => {
+		console.error(err);
+		process.exit(1);
 	});
-	if (trace !== null) trace.event("run");
-	return go.run(result.instance);
-}).catch((err) => {
-	console.error(err);
-	process.exit(1);
-});
+}
 
 // Wrap every import the layout describes, and go._resume, to write the trace.
 function installTrace(go, file, layout) {

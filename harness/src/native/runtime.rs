@@ -272,7 +272,7 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
         ));
     };
     let tracing = shared.trace.borrow().is_some();
-    if tracing && let Some(t) = shared.trace.borrow_mut().as_mut() {
+    if let Some(t) = shared.trace.borrow_mut().as_mut() {
         t.enter(import, ex.mem.data(&*caller), sp);
     }
     let cp: *mut Caller<'_, HostState> = caller;

@@ -73,40 +73,21 @@ pub fn module_facts(bytes: &[u8]) -> anyhow::Result<ModuleFacts> {
     Ok(facts)
 }
 
-/// The JS that lists a glue's import object: the globals the harness's Node runner sets,
-/// then `new Go().importObject`, each module's keys sorted, as JSON.
-const LIST_IMPORTS_JS: &str = r#""use strict";
-globalThis.require = require;
-globalThis.fs = require("fs");
-globalThis.path = require("path");
-globalThis.TextEncoder = require("util").TextEncoder;
-globalThis.TextDecoder = require("util").TextDecoder;
-globalThis.performance ??= require("perf_hooks").performance;
-globalThis.crypto ??= require("crypto").webcrypto;
-require(process.argv[2]);
-if (typeof globalThis.Go !== "function") {
-	console.error(process.argv[2] + " did not define globalThis.Go");
-	process.exit(1);
-}
-const imports = new globalThis.Go().importObject;
-const out = {};
-for (const m of Object.keys(imports).sort()) out[m] = Object.keys(imports[m]).sort();
-process.stdout.write(JSON.stringify(out));
-"#;
-
-/// The import object `glue` builds: module → names. Runs Node (`GOJS_NODE` or `node`).
+/// The import object `glue` builds: module → names. Runs the harness's Node runner
+/// (`--list-imports`, with the globals it sets for a run) on Node (`GOJS_NODE` or `node`).
 pub fn glue_imports(glue: &Path) -> anyhow::Result<BTreeMap<String, BTreeSet<String>>> {
     let dir = tempfile::Builder::new()
         .prefix("gojs-inventory-")
         .tempdir()?;
-    let script = dir.path().join("list_imports.js");
-    std::fs::write(&script, LIST_IMPORTS_JS)?;
+    let script = dir.path().join("node_runner.js");
+    std::fs::write(&script, crate::host::node::RUNNER)?;
     let glue = glue
         .canonicalize()
         .with_context(|| format!("no glue at {}", glue.display()))?;
     let node = std::env::var_os("GOJS_NODE").unwrap_or_else(|| "node".into());
     let out = Command::new(&node)
         .arg(&script)
+        .arg("--list-imports")
         .arg(&glue)
         .current_dir(dir.path())
         .output()
