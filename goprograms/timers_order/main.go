@@ -1,14 +1,26 @@
-// Command timers_order checks the order in which timers fire: different delays always in
-// deadline order when their deadlines are apart (time.Sleep in goroutines and time.AfterFunc), equal delays in the order
-// the runtime gives: creation order from Go 1.23, and before that the last-created first,
-// then the rest in creation order (scheduler runnext). Labels name the variant checked.
+// Command timers_order checks the order in which timers fire: distinct delays in deadline
+// order (time.AfterFunc and time.Sleep in goroutines), equal delays in the order the runtime
+// gives: creation order from Go 1.23, and before that the last-created first, then the rest
+// in creation order (scheduler runnext). Labels name the variant checked.
 // Contract: runtime.scheduleTimeoutEvent / clearTimeoutEvent and resume with no pending
-// event (go-js-abi §2.3 item 1, §5.7). Equal-delay order needs all equal timers to expire in
-// one wake-up: a host whose timers fire early or with a coarse clock splits them.
+// event (go-js-abi §2.3 item 1, §5.7).
+//
+// Neither group may depend on the machine's load:
+//   - Equal delays: the order is the runtime's order for timers that expire in one wake-up,
+//     so the program makes sure they do: it collects garbage first (no GC cycle yields
+//     mid-creation), then spins until every deadline has passed before it blocks, and only
+//     then lets the scheduler look at its timers.
+//   - Distinct delays: a wake-up late by more than the gap between two deadlines makes those
+//     timers expire together, and then they start in runnext order, not deadline order. That
+//     is allowed (Go checks deadlines itself; a host only has to wake it, not on time), so an
+//     attempt whose order is wrong but which saw such a late timer is retried with the
+//     delays doubled, as Go's own time tests do. A wrong order with every timer on time fails
+//     at once, and so does a timer that runs before its deadline.
 package main
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -16,51 +28,154 @@ import (
 	"goprograms/internal/check"
 )
 
-func afterFuncs(delays []int) string {
+// run is one attempt: the order the timers ran in, and how late the latest one was against
+// its deadline (negative when one ran early).
+type run struct {
+	order       string
+	late, early time.Duration
+}
+
+func afterFuncs(delays []time.Duration) run {
+	var mu sync.Mutex
+	var order []string
+	var r run
+	var wg sync.WaitGroup
+	wg.Add(len(delays))
+	start := time.Now()
+	for i, d := range delays {
+		i, d := i, d
+		time.AfterFunc(d, func() {
+			el := time.Since(start)
+			mu.Lock()
+			order = append(order, fmt.Sprint(i))
+			r.note(el - d)
+			mu.Unlock()
+			wg.Done()
+		})
+	}
+	wg.Wait()
+	r.order = strings.Join(order, " ")
+	return r
+}
+
+func sleepers(delays []time.Duration) run {
+	type woke struct {
+		i   int
+		off time.Duration
+	}
+	ch := make(chan woke, len(delays))
+	start := time.Now()
+	for i, d := range delays {
+		i, d := i, d
+		go func() {
+			time.Sleep(d)
+			ch <- woke{i, time.Since(start) - d}
+		}()
+	}
+	var order []string
+	var r run
+	for range delays {
+		w := <-ch
+		order = append(order, fmt.Sprint(w.i))
+		r.note(w.off)
+	}
+	r.order = strings.Join(order, " ")
+	return r
+}
+
+func (r *run) note(off time.Duration) {
+	if off > r.late {
+		r.late = off
+	}
+	if off < r.early {
+		r.early = off
+	}
+}
+
+func ms(ds ...int) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = time.Duration(d) * time.Millisecond
+	}
+	return out
+}
+
+// minGap is the smallest distance between two distinct deadlines.
+func minGap(delays []time.Duration) time.Duration {
+	gap := time.Duration(-1)
+	for i, a := range delays {
+		for _, b := range delays[i+1:] {
+			d := a - b
+			if d < 0 {
+				d = -d
+			}
+			if d > 0 && (gap < 0 || d < gap) {
+				gap = d
+			}
+		}
+	}
+	return gap
+}
+
+// byDeadline checks that timers with distinct delays run in deadline order, retrying with
+// doubled delays (three attempts in all) only when a late wake-up explains a wrong order.
+func byDeadline(label string, f func([]time.Duration) run, delays []time.Duration, want string) {
+	var r run
+	for attempt := 0; attempt < 3; attempt++ {
+		scaled := make([]time.Duration, len(delays))
+		for i, d := range delays {
+			scaled[i] = d << uint(attempt)
+		}
+		r = f(scaled)
+		if r.early < 0 {
+			check.Report(label, false, fmt.Sprintf("a timer ran %v before its deadline (order %q)", -r.early, r.order), fmt.Sprintf("%q, none early", want))
+			return
+		}
+		if r.order == want {
+			check.Report(label, true, "", "")
+			return
+		}
+		if r.late < minGap(scaled) {
+			check.Report(label, false, fmt.Sprintf("%q with every timer less than %v late", r.order, minGap(scaled)), fmt.Sprintf("%q", want))
+			return
+		}
+	}
+	check.Report(label, false, fmt.Sprintf("%q (a timer %v late, after 3 attempts)", r.order, r.late), fmt.Sprintf("%q", want))
+}
+
+// equalDelays starts n AfterFuncs of delay d and makes sure they expire in one wake-up.
+func equalDelays(n int, d time.Duration) string {
 	var mu sync.Mutex
 	var order []string
 	var wg sync.WaitGroup
-	wg.Add(len(delays))
-	for i, d := range delays {
+	wg.Add(n)
+	runtime.GC()
+	start := time.Now()
+	for i := 0; i < n; i++ {
 		i := i
-		time.AfterFunc(time.Duration(d)*time.Millisecond, func() {
+		time.AfterFunc(d, func() {
 			mu.Lock()
 			order = append(order, fmt.Sprint(i))
 			mu.Unlock()
 			wg.Done()
 		})
 	}
+	// js/wasm has no preemption: nothing else runs, and no timer is looked at, until this
+	// goroutine blocks.
+	for time.Since(start) < d+2*time.Millisecond {
+	}
 	wg.Wait()
 	return strings.Join(order, " ")
 }
 
-func sleepers(delays []int) string {
-	ch := make(chan int, len(delays))
-	for i, d := range delays {
-		i, d := i, d
-		go func() {
-			time.Sleep(time.Duration(d) * time.Millisecond)
-			ch <- i
-		}()
-	}
-	var order []string
-	for range delays {
-		order = append(order, fmt.Sprint(<-ch))
-	}
-	return strings.Join(order, " ")
-}
-
 func main() {
-	// Distinct deadlines are 40-50ms apart: timers that expire in the same wake-up (a late
-	// wake-up on a loaded machine) start their AfterFunc goroutines together, and the last one
-	// started runs first (runnext), so closer deadlines would make these checks depend on load.
 	time.Sleep(20 * time.Millisecond) // let start-up work (memory growth, init) settle
-	check.Eq("AfterFunc delays 150,50,100,0 fire by deadline", afterFuncs([]int{150, 50, 100, 0}), "3 1 2 0")
-	check.Eq("AfterFunc delays 200..0 reversed", afterFuncs([]int{200, 160, 120, 80, 40, 0}), "5 4 3 2 1 0")
-	check.Eq("Sleep 150,50,100 wake by deadline", sleepers([]int{150, 50, 100}), "1 2 0")
-	check.Eq("Sleep 40..240 ms interleaved", sleepers([]int{240, 40, 200, 80, 160, 120}), "1 3 5 4 2 0")
-	check.Eq("8 AfterFunc of 10ms ["+variant+"]", afterFuncs([]int{10, 10, 10, 10, 10, 10, 10, 10}), equal8)
-	check.Eq("5 AfterFunc of 0ms ["+variant+"]", afterFuncs([]int{0, 0, 0, 0, 0}), equal5)
+	byDeadline("AfterFunc delays 150,50,100,0 fire by deadline", afterFuncs, ms(150, 50, 100, 0), "3 1 2 0")
+	byDeadline("AfterFunc delays 200..0 reversed", afterFuncs, ms(200, 160, 120, 80, 40, 0), "5 4 3 2 1 0")
+	byDeadline("Sleep 150,50,100 wake by deadline", sleepers, ms(150, 50, 100), "1 2 0")
+	byDeadline("Sleep 40..240 ms interleaved", sleepers, ms(240, 40, 200, 80, 160, 120), "1 3 5 4 2 0")
+	check.Eq("8 AfterFunc of 10ms ["+variant+"]", equalDelays(8, 10*time.Millisecond), equal8)
+	check.Eq("5 AfterFunc of 0ms ["+variant+"]", equalDelays(5, 0), equal5)
 
 	start := time.Now()
 	time.Sleep(15 * time.Millisecond)
