@@ -9,7 +9,8 @@
 //   - Equal delays: the order is the runtime's order for timers that expire in one wake-up,
 //     so the program makes sure they do: it collects garbage first (no GC cycle yields
 //     mid-creation), then spins until every deadline has passed before it blocks, and only
-//     then lets the scheduler look at its timers.
+//     then lets the scheduler look at its timers. It also waits for the clock to move
+//     between two creations, so no two deadlines are equal (those run in heap order).
 //   - Distinct delays: a wake-up late by more than the gap between two deadlines makes those
 //     timers expire together, and then they start in runnext order, not deadline order. That
 //     is allowed (Go checks deadlines itself; a host only has to wake it, not on time), so an
@@ -159,6 +160,12 @@ func equalDelays(n int, d time.Duration) string {
 			mu.Unlock()
 			wg.Done()
 		})
+		// The next timer's deadline must be later than this one's: timers with equal
+		// deadlines run in heap order, in every release. Equal deadlines come from a clock
+		// coarser than the time a creation takes (a browser's 100 µs performance.now, or
+		// nanotime's 256 ns float steps at today's epoch), not from the host's timers.
+		for t := time.Now(); !time.Now().After(t); {
+		}
 	}
 	// js/wasm has no preemption: nothing else runs, and no timer is looked at, until this
 	// goroutine blocks.

@@ -86,6 +86,7 @@ impl Measurements {
             load: median(ph.iter().map(|p| p.load).collect()),
             realm: median(ph.iter().map(|p| p.realm).collect()),
             instantiate: median(ph.iter().map(|p| p.instantiate).collect()),
+            build: ph.first().and_then(|p| p.build),
         }
     }
 }
@@ -109,7 +110,8 @@ fn native(wasm: &Path, cache_dir: Option<&Path>) -> anyhow::Result<Sample> {
     let opts = NativeRunOptions {
         cache: cache_dir.is_some(),
         cache_dir: cache_dir.map(Path::to_path_buf),
-        timeout: Some(Duration::from_secs(300)),
+        // No time limit, as `gojs-harness run` without --timeout: the limit compiles in epoch
+        // checks that slow tight loops down.
         ..Default::default()
     };
     let out = run_isolated(&program, &opts, true);
@@ -180,11 +182,23 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Which build a variant ran: "winch, compiled" or "cranelift, cached".
+fn build_name(ph: &Phases) -> String {
+    match ph.build {
+        Some((c, cached)) => format!(
+            "{}, {}",
+            c.name(),
+            if cached { "cached" } else { "compiled" }
+        ),
+        None => "?".to_string(),
+    }
+}
+
 /// The table of medians and ratios (Markdown).
 pub fn table(m: &Measurements, programs: &[String]) -> String {
     let mut s = String::from(
         "| program | native, cold cache | native, warm cache | node | node ÷ native warm | \
-         native cold ÷ node | native cold: compile / realm / instantiate |\n\
+         native cold ÷ node | native cold: compile / realm / instantiate / run |\n\
          |---|---|---|---|---|---|---|\n",
     );
     for p in programs {
@@ -195,26 +209,31 @@ pub fn table(m: &Measurements, programs: &[String]) -> String {
         );
         let ph = m.median_phases(p, Variant::NativeCold);
         s.push_str(&format!(
-            "| `{p}` | {} | {} | {} | {:.1}× | {:.2}× | {} / {} / {} |\n",
+            "| `{p}` | {} | {} | {} | {:.1}× | {:.2}× | {} ({}) / {} / {} / {} |\n",
             ms(c),
             ms(w),
             ms(n),
             n.as_secs_f64() / w.as_secs_f64().max(1e-9),
             c.as_secs_f64() / n.as_secs_f64().max(1e-9),
             ms(ph.load),
+            build_name(&ph),
             ms(ph.realm),
             ms(ph.instantiate),
+            ms(c.saturating_sub(ph.load + ph.realm + ph.instantiate)),
         ));
     }
     let mut warm =
-        String::from("\nWarm start-up, medians (load from cache / realm / instantiate):\n\n");
+        String::from("\nWarm start-up, medians (load from cache / realm / instantiate / run):\n\n");
     for p in programs {
         let ph = m.median_phases(p, Variant::NativeWarm);
+        let w = m.median_wall(p, Variant::NativeWarm);
         warm.push_str(&format!(
-            "- `{p}`: {} / {} / {}\n",
+            "- `{p}` ({}): {} / {} / {} / {}\n",
+            build_name(&ph),
             ms(ph.load),
             ms(ph.realm),
-            ms(ph.instantiate)
+            ms(ph.instantiate),
+            ms(w.saturating_sub(ph.load + ph.realm + ph.instantiate)),
         ));
     }
     s + &warm

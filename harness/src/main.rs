@@ -65,6 +65,17 @@ enum Command {
     /// medians and ratios and write reports/perf.md. `--suite` also times the whole suite on
     /// each host.
     Bench(BenchArgs),
+    /// Build a module into the compiled-module cache (started in the background by `run`).
+    #[command(hide = true)]
+    CacheFill {
+        #[arg(long)]
+        cache_dir: PathBuf,
+        #[arg(long, value_enum)]
+        compiler: gojs_harness::native::engine::CompilerChoice,
+        #[arg(long)]
+        epoch: bool,
+        wasm: PathBuf,
+    },
     /// Compare two import traces (`run --trace`) line by line, times and random values
     /// aside; prints a diff and exits 1 when they differ.
     TraceDiff {
@@ -234,6 +245,12 @@ struct RunArgs {
     /// Compile the module afresh instead of using the compiled-module cache.
     #[arg(long)]
     no_cache: bool,
+    /// The compiler: `auto` uses a cached Cranelift build when there is one; a module run for
+    /// the first time is built with Winch (fast to compile, slower code) and cached; the
+    /// second run uses that build and starts a background `cache-fill` that caches a
+    /// Cranelift build for the runs after. `cranelift` or `winch` always use that compiler.
+    #[arg(long, value_enum, default_value = "auto")]
+    compiler: gojs_harness::native::engine::CompilerChoice,
     /// Write the import trace to FILE: one JSON line per import call, return and entry into
     /// Go (see `harness/src/abi/trace.rs`); compare two with `gojs-harness trace-diff`.
     #[arg(long, value_name = "FILE")]
@@ -307,6 +324,13 @@ fn main() -> ExitCode {
         Command::Matrix(a) => matrix(a),
         Command::Inventory(a) => inventory(a),
         Command::TraceDiff { a, b } => trace_diff(&a, &b),
+        Command::CacheFill {
+            cache_dir,
+            compiler,
+            epoch,
+            wasm,
+        } => gojs_harness::native::engine::fill(&wasm, &cache_dir, epoch, compiler.cached())
+            .map(|()| ExitCode::SUCCESS),
         Command::Stdlib(a) => stdlib(a),
         Command::Bench(a) => bench(a),
         Command::Render { from, out } => gojs_harness::report::run::render(
@@ -858,6 +882,8 @@ fn run(a: RunArgs) -> ExitCode {
         timeout: a.timeout.map(Duration::from_secs_f64),
         max_memory: a.max_memory,
         cache: !a.no_cache,
+        compiler: a.compiler,
+        tiered_cache: true,
         trace: a.trace.clone(),
         ..Default::default()
     };

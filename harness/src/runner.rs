@@ -150,7 +150,10 @@ impl Suite {
     fn execute(&self, trial: &Trial) -> anyhow::Result<RunOutcome> {
         let wasm = match (&trial.case.file.program, &trial.case.file.module) {
             (Some(p), _) => self.corpus.wasm(&trial.toolchain, p)?,
-            (None, Some(m)) => crate::synth::module_file(m, &self.cache_dir)?,
+            (None, Some(m)) => {
+                let v = &trial.toolchain.version;
+                crate::synth::module_file(&m.for_release(v.major, v.minor), &self.cache_dir)?
+            }
             (None, None) => anyhow::bail!("the case runs nothing"),
         };
         let cwd = tempfile::Builder::new().prefix("gojs-trial-").tempdir()?;
@@ -197,12 +200,8 @@ fn generation_mismatch(host: &dyn Host, tc: &Toolchain, case: &Case) -> Option<S
     if host.loads_any_generation() || module.raw_hex.is_some() || module.raw_text.is_some() {
         return None;
     }
-    let glue = if tc.version.major == 1 && tc.version.minor < 21 {
-        "go"
-    } else {
-        "gojs"
-    };
-    (module.imports != glue).then(|| {
+    let glue = crate::synth::spec::import_module_of(tc.version.major, tc.version.minor);
+    (module.imports != glue && module.imports != "release").then(|| {
         format!(
             "the module imports `{}` but {}'s glue provides `{glue}`",
             module.imports,

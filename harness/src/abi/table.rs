@@ -128,7 +128,7 @@ impl TableProbe {
 #[derive(Debug, Clone)]
 pub struct Table<K, V> {
     slots: Vec<Option<Slot<K, V>>>,
-    ids: HashMap<K, u32>,
+    ids: HashMap<K, u32, foldhash::fast::RandomState>,
     pool: Vec<u32>,
     fault: Option<Fault>,
 }
@@ -137,7 +137,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Table<K, V> {
     /// A table holding the seven predefined values, in id order 0..=6.
     pub fn new(predefined: [(K, V); 7]) -> Self {
         let mut slots = Vec::with_capacity(64);
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         for (id, (key, value)) in predefined.into_iter().enumerate() {
             ids.insert(key.clone(), id as u32);
             slots.push(Some(Slot {

@@ -59,6 +59,9 @@ pub fn run_bytes(
         max_output: 1 << 20,
         cache: false,
         cache_dir: None,
+        // The suite's compiler: findings should hold where the suite runs these modules.
+        compiler: crate::native::engine::CompilerChoice::Cranelift,
+        tiered_cache: false,
         table_probe: probe,
         trace: None,
         // Synthesized modules reach no file at all.

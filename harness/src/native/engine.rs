@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
 use sha2::{Digest, Sha256};
-use wasmtime::{Config, Engine, Module};
+use wasmtime::{Config, Engine, Module, Strategy};
 
 /// Everything in the engine configuration that affects compiled code; part of the cache key.
 const CONFIG_TAG: &str = "gojs-native/2 bulk-memory saturating-float-to-int sign-ext stack-128m";
@@ -12,13 +12,68 @@ const CONFIG_TAG: &str = "gojs-native/2 bulk-memory saturating-float-to-int sign
 /// Native stack the guest (and the host frames between re-entrant calls) may use.
 pub const WASM_STACK: usize = 128 << 20;
 
+/// The compiler that turns a module into machine code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compiler {
+    /// Cranelift: optimised code, slow to compile (a 2.4 MB Go module takes most of a second).
+    Cranelift,
+    /// Winch, wasmtime's baseline compiler: compiles several times faster, the code runs
+    /// slower. For modules run once, where compiling is most of the time.
+    Winch,
+}
+
+impl Compiler {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Cranelift => "cranelift",
+            Compiler::Winch => "winch",
+        }
+    }
+}
+
+/// Which compiler a run uses (`--compiler`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CompilerChoice {
+    /// Cranelift builds from the cache; Winch where a build is used once. `gojs-harness
+    /// run` builds a new module with Winch and caches it; when that build is used again, a
+    /// background process caches a Cranelift build for the runs after. Without the cache,
+    /// Winch. The suite caches Cranelift builds straight away.
+    #[default]
+    Auto,
+    /// Always Cranelift.
+    Cranelift,
+    /// Always Winch (cached builds too).
+    Winch,
+}
+
+impl CompilerChoice {
+    /// The compiler whose builds are looked for in the cache first.
+    pub fn cached(self) -> Compiler {
+        match self {
+            CompilerChoice::Winch => Compiler::Winch,
+            _ => Compiler::Cranelift,
+        }
+    }
+    /// The compiler of a run without the cache.
+    pub fn uncached(self) -> Compiler {
+        match self {
+            CompilerChoice::Cranelift => Compiler::Cranelift,
+            _ => Compiler::Winch,
+        }
+    }
+}
+
 /// The engine of a native run. `epoch` turns on epoch interruption, which the wall-time
 /// limit needs; it costs a check on every loop back-edge and function entry (a tight Go loop
 /// such as `bytes.Compare` runs about twice as slow), so runs without a limit go without.
 /// Code compiled with and without it differs; wasmtime's compatibility hash, part of the
 /// cache key, tells them apart.
-pub fn engine(epoch: bool) -> anyhow::Result<Engine> {
+pub fn engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
     let mut c = Config::new();
+    c.strategy(match compiler {
+        Compiler::Cranelift => Strategy::Cranelift,
+        Compiler::Winch => Strategy::Winch,
+    });
     c.wasm_bulk_memory(true);
     // Saturating float-to-int and sign-extension (needed by Go 1.26+) are always on in
     // wasmtime; there is no switch for them.
@@ -46,7 +101,7 @@ pub fn default_cache_dir() -> PathBuf {
 
 /// The cache key of a module: sha256 of its bytes, of wasmtime's own compatibility hash
 /// (its version and every compilation setting) and of our configuration tag.
-pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+pub fn cache_key(engine: &Engine, compiler: Compiler, bytes: &[u8]) -> String {
     use std::hash::{Hash, Hasher};
     let mut compat = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut compat);
@@ -55,6 +110,9 @@ pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
     h.update(b"\0wasmtime\0");
     h.update(compat.finish().to_le_bytes());
     h.update(CONFIG_TAG.as_bytes());
+    // The compatibility hash covers the compiler strategy too; naming it keeps entries of
+    // the two compilers apart even if that changes.
+    h.update(compiler.name().as_bytes());
     h.update(std::env::consts::ARCH.as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -63,33 +121,52 @@ pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
 /// be loaded (corrupt, other engine) is replaced.
 pub fn load_module(
     engine: &Engine,
+    compiler: Compiler,
     bytes: &[u8],
     cache_dir: Option<&Path>,
 ) -> anyhow::Result<Module> {
     let Some(dir) = cache_dir else {
         return compile(engine, bytes);
     };
-    let key = cache_key(engine, bytes);
-    let path = dir.join(format!("{key}.cwasm"));
-    if path.is_file() {
-        // SAFETY: the file is one this function wrote with `Module::serialize` for the same
-        // engine configuration (the key covers the bytes, the wasmtime version and the config);
-        // wasmtime checks the header and engine compatibility and errors on mismatch. A
-        // deliberately forged file in the cache directory is outside this threat model.
-        match unsafe { Module::deserialize_file(engine, &path) } {
-            Ok(m) => {
-                // Mark as recently used for eviction.
-                if let Ok(f) = std::fs::File::options().append(true).open(&path) {
-                    let _ = f.set_modified(std::time::SystemTime::now());
-                }
-                return Ok(m);
-            }
-            Err(_) => {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
+    if let Some(m) = cached(engine, compiler, bytes, dir) {
+        return Ok(m);
     }
     let module = compile(engine, bytes)?;
+    store(engine, compiler, bytes, dir, &module);
+    Ok(module)
+}
+
+/// The cached build of `bytes` by `compiler`, if there is a usable one. An entry that cannot
+/// be loaded (corrupt, other engine) is removed.
+pub fn cached(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path) -> Option<Module> {
+    let path = dir.join(format!("{}.cwasm", cache_key(engine, compiler, bytes)));
+    if !path.is_file() {
+        return None;
+    }
+    // SAFETY: the file is one `store` wrote with `Module::serialize` for the same engine
+    // configuration (the key covers the bytes, the wasmtime version, the compiler and the
+    // config); wasmtime checks the header and engine compatibility and errors on mismatch. A
+    // deliberately forged file in the cache directory is outside this threat model.
+    match unsafe { Module::deserialize_file(engine, &path) } {
+        Ok(m) => {
+            // Mark as recently used for eviction.
+            if let Ok(f) = std::fs::File::options().append(true).open(&path) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
+            Some(m)
+        }
+        Err(_) => {
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+    }
+}
+
+/// Put `module`, the build of `bytes` by `compiler`, in the cache (best effort: a cache that
+/// cannot be written only costs the next run a compile).
+pub fn store(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path, module: &Module) {
+    let key = cache_key(engine, compiler, bytes);
+    let path = dir.join(format!("{key}.cwasm"));
     if let Ok(ser) = module.serialize() {
         let _ = std::fs::create_dir_all(dir);
         let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
@@ -99,7 +176,65 @@ pub fn load_module(
         let _ = std::fs::remove_file(&tmp);
         evict(dir, &path, cache_limit());
     }
-    Ok(module)
+}
+
+/// Start a detached `gojs-harness cache-fill` that builds `wasm` with `compiler` into the
+/// cache in `dir`, outliving this process (best effort: if it cannot start, a later run
+/// compiles). Only for the `gojs-harness` executable itself.
+pub fn fill_in_background(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) {
+    use std::os::unix::process::CommandExt as _;
+    use std::process::{Command, Stdio};
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let Ok(bytes) = std::fs::read(wasm) else {
+        return;
+    };
+    let Ok(engine) = engine(epoch, compiler) else {
+        return;
+    };
+    // One fill at a time per build: runs that follow each other quickly (go test -count=N)
+    // would otherwise each start a compile of the same module.
+    let marker = dir.join(format!(".{}.filling", cache_key(&engine, compiler, &bytes)));
+    let fresh = |m: &Path| {
+        std::fs::metadata(m)
+            .and_then(|md| md.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() < std::time::Duration::from_secs(600))
+    };
+    if std::fs::File::create_new(&marker).is_err() {
+        if fresh(&marker) {
+            return;
+        }
+        let _ = std::fs::File::create(&marker);
+    }
+    let mut cmd = Command::new(exe);
+    cmd.arg("cache-fill")
+        .arg("--cache-dir")
+        .arg(dir)
+        .arg("--compiler")
+        .arg(compiler.name());
+    if epoch {
+        cmd.arg("--epoch");
+    }
+    cmd.arg(wasm)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own process group: a Ctrl-C meant for the program does not stop it.
+        .process_group(0);
+    let _ = cmd.spawn();
+}
+
+/// `gojs-harness cache-fill`: build `wasm` with `compiler` into the cache in `dir` unless
+/// it is there already.
+pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow::Result<()> {
+    let bytes = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+    let engine = engine(epoch, compiler)?;
+    let done = load_module(&engine, compiler, &bytes, Some(dir));
+    let _ = std::fs::remove_file(
+        dir.join(format!(".{}.filling", cache_key(&engine, compiler, &bytes))),
+    );
+    done.map(|_| ())
 }
 
 /// Size the cache may reach before the least recently used entries go:
@@ -137,7 +272,7 @@ fn evict(dir: &Path, keep: &Path, limit: u64) {
     }
 }
 
-fn compile(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Module> {
+pub fn compile(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Module> {
     Module::new(engine, bytes)
         .map_err(|e| anyhow!("{e}"))
         .context("invalid wasm module")

@@ -13,7 +13,7 @@ use boa_engine::{Context, JsValue};
 use wasmtime::{Caller, Engine, Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc};
 
 use super::args;
-use super::engine;
+use super::engine::{self, Compiler, CompilerChoice};
 use crate::abi::imports::{Env, Flow, Import};
 use crate::abi::table::Table;
 use crate::abi::{AbiError, GuestMemory, Runtime};
@@ -39,6 +39,14 @@ pub struct NativeRunOptions {
     pub cache: bool,
     /// Cache directory (default: [`engine::default_cache_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// Which compiler builds the module (see [`CompilerChoice`]).
+    pub compiler: CompilerChoice,
+    /// Tiered caching for `--compiler auto` (set by `gojs-harness run`, whose process ends
+    /// with the program): a module not in the cache is built by Winch and cached; when that
+    /// build is used again, a detached `gojs-harness cache-fill` puts a Cranelift build in
+    /// the cache for the runs after. Without it, `auto` caches Cranelift builds straight away
+    /// (the suite runs each module in several trials of one process).
+    pub tiered_cache: bool,
     /// Check the ref table's invariants after every import and record its state (fuzzing).
     pub table_probe: Option<Arc<crate::abi::table::TableProbe>>,
     /// Write an import trace here (see [`crate::abi::trace`]).
@@ -63,6 +71,8 @@ impl Default for NativeRunOptions {
             max_output: 256 << 20,
             cache: true,
             cache_dir: None,
+            compiler: CompilerChoice::Auto,
+            tiered_cache: false,
             table_probe: None,
             trace: None,
             dirs: Vec::new(),
@@ -110,6 +120,8 @@ pub struct Phases {
     pub realm: Duration,
     /// Linking and instantiating the module.
     pub instantiate: Duration,
+    /// The compiler whose build ran, and whether it came from the cache.
+    pub build: Option<(Compiler, bool)>,
 }
 
 type JsTable = Table<JsKey, JsValue>;
@@ -156,7 +168,9 @@ struct HostState {
     shared: Rc<Shared>,
     helpers: Rc<Helpers>,
     table: Rc<RefCell<JsTable>>,
-    exports: Option<Exports>,
+    // Shared, not cloned per import: a TypedFunc clone copies its registered type, which
+    // took a tenth of a JS-heavy program's time.
+    exports: Option<Rc<Exports>>,
     limiter: Limiter,
     probe: Option<Arc<crate::abi::table::TableProbe>>,
 }
@@ -276,14 +290,14 @@ fn dispatch(caller: &mut Caller<'_, HostState>, import: Import, sp: u32) -> wasm
         t.enter(import, ex.mem.data(&*caller), sp);
     }
     let cp: *mut Caller<'_, HostState> = caller;
-    let resume_fn = ex.resume.clone();
+    let resume_ex = ex.clone();
     // The resumer for FuncOf wrappers called by JS that this import runs. It is the only user
     // of the `Caller` while the realm operation is in progress.
     let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
         // SAFETY: `cp` is this import's `Caller`, alive for the whole `with_resumer` scope; the
         // import does not touch it while JS (and so this closure) runs.
         let c = unsafe { &mut *cp };
-        reentry::with_context(ctx, || resume_fn.call(c, ())).map_err(anyhow::Error::from)
+        reentry::with_context(ctx, || resume_ex.resume.call(c, ())).map_err(anyhow::Error::from)
     };
     let result = reentry::with_resumer(&mut resumer, || -> Result<Flow, AbiError> {
         // SAFETY: the context was published by whoever entered the guest (`enter` or a
@@ -577,6 +591,47 @@ impl Session {
     }
 }
 
+/// The module, from the cache or compiled, and the engine it was built for.
+fn build_module(
+    opts: &NativeRunOptions,
+    epoch: bool,
+    bytes: &[u8],
+    wasm: &Path,
+    cache_dir: Option<PathBuf>,
+) -> Result<(Engine, Module, (Compiler, bool)), String> {
+    let err = |e: anyhow::Error| format!("{e:#}");
+    let first = opts.compiler.cached();
+    let first_engine = engine::engine(epoch, first).map_err(err)?;
+    let Some(dir) = cache_dir else {
+        let compiler = opts.compiler.uncached();
+        let engine = if compiler == first {
+            first_engine
+        } else {
+            engine::engine(epoch, compiler).map_err(err)?
+        };
+        let module = engine::compile(&engine, bytes).map_err(err)?;
+        return Ok((engine, module, (compiler, false)));
+    };
+    if let Some(m) = engine::cached(&first_engine, first, bytes, &dir) {
+        return Ok((first_engine, m, (first, true)));
+    }
+    if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
+        // A module seen for the first time is often run only once (`go test -exec`): build
+        // it quickly. Seen again, it is worth optimising, away from this run.
+        let winch = engine::engine(epoch, Compiler::Winch).map_err(err)?;
+        if let Some(m) = engine::cached(&winch, Compiler::Winch, bytes, &dir) {
+            engine::fill_in_background(wasm, &dir, epoch, Compiler::Cranelift);
+            return Ok((winch, m, (Compiler::Winch, true)));
+        }
+        let module = engine::compile(&winch, bytes).map_err(err)?;
+        engine::store(&winch, Compiler::Winch, bytes, &dir, &module);
+        return Ok((winch, module, (Compiler::Winch, false)));
+    }
+    let module = engine::compile(&first_engine, bytes).map_err(err)?;
+    engine::store(&first_engine, first, bytes, &dir, &module);
+    Ok((first_engine, module, (first, false)))
+}
+
 /// `process.pid` in deterministic mode.
 pub const DETERMINISTIC_PID: i64 = 4096;
 
@@ -590,14 +645,13 @@ fn prepare(
     let t_load = Instant::now();
     let bytes = std::fs::read(&program.wasm)
         .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
-    let engine = engine::engine(opts.timeout.is_some()).map_err(|e| format!("{e:#}"))?;
+    let epoch = opts.timeout.is_some();
     let cache_dir = opts.cache.then(|| {
         opts.cache_dir
             .clone()
             .unwrap_or_else(engine::default_cache_dir)
     });
-    let module =
-        engine::load_module(&engine, &bytes, cache_dir.as_deref()).map_err(|e| format!("{e:#}"))?;
+    let (engine, module, build) = build_module(opts, epoch, &bytes, &program.wasm, cache_dir)?;
 
     let mut argv = vec![program.wasm.to_string_lossy().into_owned()];
     argv.extend(program.args.iter().cloned());
@@ -618,6 +672,7 @@ fn prepare(
     }
     let mut phases = Phases {
         load: t_load.elapsed(),
+        build: Some(build),
         ..Phases::default()
     };
     let t_realm = Instant::now();
@@ -686,7 +741,7 @@ fn prepare(
             .get_memory(&mut store, "mem")
             .ok_or("module has no memory export \"mem\"")?,
     };
-    store.data_mut().exports = Some(ex.clone());
+    store.data_mut().exports = Some(Rc::new(ex.clone()));
     let mem = ex.mem.data_mut(&mut store);
     if mem.len() < args::ARGS_START + block.len() {
         return Err("linear memory too small for the argv/env block".into());

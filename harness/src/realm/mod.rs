@@ -157,11 +157,8 @@ fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObject {
         }
     });
     let encode = host_fn(shared, |_, args, ctx| {
-        let s = args
-            .get_or_undefined(0)
-            .to_string(ctx)?
-            .to_std_string_lossy();
-        Ok(JsUint8Array::from_iter(s.into_bytes(), ctx)?.into())
+        let s = args.get_or_undefined(0).to_string(ctx)?;
+        Ok(JsUint8Array::from_iter(utf8_lossy(&s).into_bytes(), ctx)?.into())
     });
     let decode = host_fn(shared, |_, args, ctx| {
         let b = bytes_of(args.get_or_undefined(0), ctx)?;
@@ -348,8 +345,20 @@ impl JsHost {
     }
 }
 
+/// A JS string as UTF-8, lone surrogates replaced by U+FFFD (what `TextEncoder` does).
+/// boa's own conversion formats character by character, which dominated string-heavy runs.
+pub fn utf8_lossy(s: &JsString) -> String {
+    match s.variant() {
+        boa_engine::string::JsStrVariant::Latin1(b) if b.is_ascii() => {
+            String::from_utf8(b.to_vec()).unwrap_or_default()
+        }
+        boa_engine::string::JsStrVariant::Latin1(b) => b.iter().map(|&c| char::from(c)).collect(),
+        boa_engine::string::JsStrVariant::Utf16(u) => String::from_utf16_lossy(u),
+    }
+}
+
 /// The identity key of a JS value (SameValueZero).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsKey {
     Undefined,
     Null,
@@ -359,6 +368,36 @@ pub enum JsKey {
     Symbol(JsSymbol),
     Object(JsObject),
     Other(String),
+}
+
+/// Code units hashed at each end of a string key.
+const STRING_HASH_ENDS: usize = 32;
+
+impl std::hash::Hash for JsKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            JsKey::Undefined | JsKey::Null => {}
+            JsKey::Bool(b) => b.hash(state),
+            JsKey::Number(n) => n.hash(state),
+            // A string's length and its first and last code units only (equality still
+            // compares them all). JS engines keep a string's hash with the string; boa does
+            // not, and hashing every code unit of a megabyte string each time Go stores it
+            // took a third of a string-heavy program's time.
+            JsKey::String(s) => {
+                let (st, n) = (s.as_str(), s.len());
+                n.hash(state);
+                let head = n.min(STRING_HASH_ENDS);
+                let tail = n.saturating_sub(STRING_HASH_ENDS).max(head);
+                for i in (0..head).chain(tail..n) {
+                    state.write_u16(st.get(i).unwrap_or(0));
+                }
+            }
+            JsKey::Symbol(s) => std::hash::Hash::hash(s, state),
+            JsKey::Object(o) => o.hash(state),
+            JsKey::Other(s) => s.hash(state),
+        }
+    }
 }
 
 /// The boa realm as the ABI sees it, for the duration of one import.
@@ -528,9 +567,7 @@ impl Realm for BoaRealm<'_> {
     fn to_string(&mut self, v: &JsValue) -> Result<String, JsValue> {
         let f = self.h.str.clone();
         let s = self.call_helper(&f, std::slice::from_ref(v))?;
-        Ok(s.as_string()
-            .map(|s| s.to_std_string_lossy())
-            .unwrap_or_default())
+        Ok(s.as_string().map(|s| utf8_lossy(&s)).unwrap_or_default())
     }
     fn read_bytes(&mut self, v: &JsValue, max: usize) -> Option<Vec<u8>> {
         let f = self.h.view.clone();

@@ -121,9 +121,15 @@ impl Clock {
             self.start.elapsed().as_micros() as u64
         }
     }
-    /// `performance.now()`.
+    /// `performance.now()`: nanosecond resolution on the real clock, as Node's. Go's
+    /// nanotime reads it; a coarser clock gives timers created together equal deadlines,
+    /// which then fire in heap order rather than creation order.
     pub fn now_ms(&self) -> f64 {
-        self.now_us() as f64 / 1000.0
+        if self.virtual_time {
+            self.now_us() as f64 / 1000.0
+        } else {
+            self.start.elapsed().as_nanos() as f64 / 1_000_000.0
+        }
     }
     /// `performance.timeOrigin`.
     pub fn origin_ms(&self) -> f64 {

@@ -22,6 +22,13 @@ const TEXTS_END: u32 = FIRST_FREE;
 /// The module's bytes.
 pub fn build(spec: &ModuleSpec) -> anyhow::Result<Vec<u8>> {
     spec.check()?;
+    if spec.imports == "release" {
+        // No release given (trials resolve it first): the current generation.
+        return build(&ModuleSpec {
+            imports: "gojs".to_string(),
+            ..spec.clone()
+        });
+    }
     if let Some(h) = &spec.raw_hex {
         return hex(h);
     }
@@ -476,6 +483,33 @@ mod tests {
         validate(&bytes);
         assert_eq!(imports(&bytes)[0], "go.debug");
         assert!(imports(&bytes).iter().all(|i| i.starts_with("go.")));
+    }
+
+    #[test]
+    fn release_takes_the_generation_of_the_trial() {
+        let s = spec("imports = \"release\"\n[[run]]\ncall = \"runtime.nanotime1\"\n");
+        let old = build(&s.for_release(1, 19)).unwrap();
+        assert_eq!(
+            imports(&old),
+            [
+                "go.debug",
+                "go.runtime.wasmExit",
+                "go.runtime.wasmWrite",
+                "go.runtime.nanotime1"
+            ]
+        );
+        for (major, minor) in [(1, 21), (1, 27)] {
+            let new = build(&s.for_release(major, minor)).unwrap();
+            assert_eq!(
+                imports(&new),
+                [
+                    "gojs.runtime.wasmExit",
+                    "gojs.runtime.wasmWrite",
+                    "gojs.runtime.nanotime1"
+                ]
+            );
+        }
+        assert_eq!(build(&s).unwrap(), build(&s.for_release(1, 21)).unwrap());
     }
 
     #[test]

@@ -27,10 +27,21 @@ pub const DEFAULT_SP: u32 = 16384;
 /// Addresses below this are the module's own or the host's; `data` goes at or above it.
 pub const FIRST_FREE: u32 = 16384;
 
+/// The module Go `major.minor` imports its host functions from: `go` before 1.21 (where the
+/// glue also provides `go.debug`), `gojs` since.
+pub fn import_module_of(major: u32, minor: u32) -> &'static str {
+    if major == 1 && minor < 21 {
+        "go"
+    } else {
+        "gojs"
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleSpec {
-    /// `gojs` (Go 1.21+) or `go` (Go 1.19/1.20, which also imports `go.debug`).
+    /// `gojs` (Go 1.21+), `go` (before 1.21, which also imports `go.debug`), or `release`:
+    /// the generation of each trial's Go release, so the case runs on every release's glue.
     #[serde(default = "default_generation")]
     pub imports: String,
     /// Initial memory in 64 KiB pages.
@@ -207,10 +218,21 @@ pub fn reference(s: &str) -> anyhow::Result<u64> {
 }
 
 impl ModuleSpec {
+    /// This spec for a trial of Go `major.minor`: `imports = "release"` becomes that
+    /// release's import module.
+    pub fn for_release(&self, major: u32, minor: u32) -> ModuleSpec {
+        let mut spec = self.clone();
+        if spec.imports == "release" {
+            spec.imports = import_module_of(major, minor).to_string();
+        }
+        spec
+    }
+
     pub fn check(&self) -> anyhow::Result<()> {
-        if !matches!(self.imports.as_str(), "gojs" | "go") {
+        if !matches!(self.imports.as_str(), "gojs" | "go" | "release") {
             bail!(
-                "[module] imports = `{}`: use gojs (Go 1.21+) or go (Go 1.19/1.20)",
+                "[module] imports = `{}`: use gojs (Go 1.21+), go (before 1.21) or release (the \
+                 trial's)",
                 self.imports
             );
         }
