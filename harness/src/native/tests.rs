@@ -97,6 +97,57 @@ fn write_and_exit_zero() {
 }
 
 #[test]
+fn each_situation_gets_its_compiler() {
+    use super::engine::{Compiler, CompilerChoice};
+    let bytes = wat::parse_str(module(
+        r#"(data (i32.const 3000) "hi\n")
+           (func (export "resume"))
+           (func (export "run") (param i32 i32) (call $print (i32.const 3)) (call $quit (i32.const 0)))"#,
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.wasm");
+    std::fs::write(&path, &bytes).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let build = |cache_on: bool, tiered: bool, compiler: CompilerChoice| {
+        let o = run_path(
+            &path,
+            &[],
+            &NativeRunOptions {
+                cache: cache_on,
+                cache_dir: Some(cache.path().to_path_buf()),
+                tiered_cache: tiered,
+                compiler,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            (o.ending, o.stdout.as_slice()),
+            (Ending::Exit(0), &b"hi\n"[..])
+        );
+        o.phases.build.unwrap()
+    };
+    let (auto, cl, winch) = (
+        CompilerChoice::Auto,
+        CompilerChoice::Cranelift,
+        CompilerChoice::Winch,
+    );
+    // Without the cache: Winch unless Cranelift is asked for.
+    assert_eq!(build(false, false, auto), (Compiler::Winch, false));
+    assert_eq!(build(false, false, cl), (Compiler::Cranelift, false));
+    // `run`: a new module is built by Winch and cached; the next run loads that build.
+    assert_eq!(build(true, true, auto), (Compiler::Winch, false));
+    assert_eq!(build(true, true, auto), (Compiler::Winch, true));
+    // The suite: Cranelift, then from the cache, where `run` prefers it too.
+    assert_eq!(build(true, false, auto), (Compiler::Cranelift, false));
+    assert_eq!(build(true, false, auto), (Compiler::Cranelift, true));
+    assert_eq!(build(true, true, auto), (Compiler::Cranelift, true));
+    // An explicit choice has cache entries of its own.
+    assert_eq!(build(true, true, winch), (Compiler::Winch, true));
+    assert_eq!(build(true, true, cl), (Compiler::Cranelift, true));
+}
+
+#[test]
 fn trap_is_exit_1_with_one_line() {
     let o = run_wat(
         r#"(func (export "resume")) (func (export "run") (param i32 i32) unreachable)"#,
