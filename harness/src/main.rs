@@ -667,17 +667,19 @@ fn one_toolchain(t: &ToolchainArgs, command: &str) -> anyhow::Result<toolchain::
     Ok(tcs.remove(0))
 }
 
+/// The names given on the command line, or the defaults when none were.
+fn given_or(given: &[String], defaults: &[&str]) -> Vec<String> {
+    if given.is_empty() {
+        defaults.iter().map(|s| s.to_string()).collect()
+    } else {
+        given.to_vec()
+    }
+}
+
 fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     use gojs_harness::bench;
     let tc = &one_toolchain(&a.toolchains, "bench")?;
-    let names: Vec<String> = if a.programs.is_empty() {
-        bench::DEFAULT_PROGRAMS
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        a.programs.clone()
-    };
+    let names = given_or(&a.programs, bench::DEFAULT_PROGRAMS);
     let corpus = Corpus::new(&paths::default_programs_dir(), &paths::cache_dir());
     let programs = names
         .iter()
@@ -768,14 +770,7 @@ fn stdlib(a: StdlibArgs) -> anyhow::Result<ExitCode> {
         .filter(|h| !h.is_empty())
         .map(|h| stdlib::ExecHost::from_spec(h, tc))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let packages: Vec<String> = if a.packages.is_empty() {
-        stdlib::DEFAULT_PACKAGES
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        a.packages.clone()
-    };
+    let packages = given_or(&a.packages, stdlib::DEFAULT_PACKAGES);
     let report = stdlib::run_all(
         tc,
         &hosts,

@@ -178,10 +178,10 @@ pub fn store(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path, modu
     }
 }
 
-/// Start a detached `gojs-harness cache-fill` that builds `wasm` with `compiler` into the
-/// cache in `dir`, outliving this process (best effort: if it cannot start, a later run
-/// compiles). Only for the `gojs-harness` executable itself.
-pub fn fill_in_background(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) {
+/// Start a detached `gojs-harness cache-fill` that builds `wasm` (whose contents are
+/// `bytes`) with `compiler` into the cache in `dir`, outliving this process (best effort: if
+/// it cannot start, a later run compiles). Only for the `gojs-harness` executable itself.
+pub fn fill_in_background(wasm: &Path, bytes: &[u8], dir: &Path, epoch: bool, compiler: Compiler) {
     use std::os::unix::process::CommandExt as _;
     use std::process::{Command, Stdio};
     let Ok(exe) = std::env::current_exe() else {
@@ -191,15 +191,9 @@ pub fn fill_in_background(wasm: &Path, dir: &Path, epoch: bool, compiler: Compil
     if exe.file_stem().is_none_or(|s| s != "gojs-harness") {
         return;
     }
-    let Ok(bytes) = std::fs::read(wasm) else {
-        return;
-    };
-    let Ok(engine) = engine(epoch, compiler) else {
-        return;
-    };
     // One fill at a time per build: runs that follow each other quickly (go test -count=N)
     // would otherwise each start a compile of the same module.
-    let marker = dir.join(format!(".{}.filling", cache_key(&engine, compiler, &bytes)));
+    let marker = fill_marker(dir, epoch, compiler, bytes);
     let fresh = |m: &Path| {
         std::fs::metadata(m)
             .and_then(|md| md.modified())
@@ -233,12 +227,21 @@ pub fn fill_in_background(wasm: &Path, dir: &Path, epoch: bool, compiler: Compil
 /// it is there already.
 pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow::Result<()> {
     let bytes = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
-    let engine = engine(epoch, compiler)?;
-    let done = load_module(&engine, compiler, &bytes, Some(dir));
-    let _ = std::fs::remove_file(
-        dir.join(format!(".{}.filling", cache_key(&engine, compiler, &bytes))),
-    );
+    let done = engine(epoch, compiler)
+        .and_then(|engine| load_module(&engine, compiler, &bytes, Some(dir)));
+    let _ = std::fs::remove_file(fill_marker(dir, epoch, compiler, &bytes));
     done.map(|_| ())
+}
+
+/// The file that says a background fill of this build is under way.
+fn fill_marker(dir: &Path, epoch: bool, compiler: Compiler, bytes: &[u8]) -> PathBuf {
+    let hash: String = Sha256::digest(bytes)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let epoch = if epoch { "-epoch" } else { "" };
+    dir.join(format!(".{hash}.{}{epoch}.filling", compiler.name()))
 }
 
 /// Size the cache may reach before the least recently used entries go:

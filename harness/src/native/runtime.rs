@@ -600,18 +600,14 @@ fn build_module(
     cache_dir: Option<PathBuf>,
 ) -> Result<(Engine, Module, (Compiler, bool)), String> {
     let err = |e: anyhow::Error| format!("{e:#}");
-    let first = opts.compiler.cached();
-    let first_engine = engine::engine(epoch, first).map_err(err)?;
     let Some(dir) = cache_dir else {
         let compiler = opts.compiler.uncached();
-        let engine = if compiler == first {
-            first_engine
-        } else {
-            engine::engine(epoch, compiler).map_err(err)?
-        };
+        let engine = engine::engine(epoch, compiler).map_err(err)?;
         let module = engine::compile(&engine, bytes).map_err(err)?;
         return Ok((engine, module, (compiler, false)));
     };
+    let first = opts.compiler.cached();
+    let first_engine = engine::engine(epoch, first).map_err(err)?;
     if let Some(m) = engine::cached(&first_engine, first, bytes, &dir) {
         return Ok((first_engine, m, (first, true)));
     }
@@ -620,7 +616,7 @@ fn build_module(
         // it quickly. Seen again, it is worth optimising, away from this run.
         let winch = engine::engine(epoch, Compiler::Winch).map_err(err)?;
         if let Some(m) = engine::cached(&winch, Compiler::Winch, bytes, &dir) {
-            engine::fill_in_background(wasm, &dir, epoch, Compiler::Cranelift);
+            engine::fill_in_background(wasm, bytes, &dir, epoch, Compiler::Cranelift);
             return Ok((winch, m, (Compiler::Winch, true)));
         }
         let module = engine::compile(&winch, bytes).map_err(err)?;
