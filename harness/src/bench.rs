@@ -87,6 +87,7 @@ impl Measurements {
             realm: median(ph.iter().map(|p| p.realm).collect()),
             instantiate: median(ph.iter().map(|p| p.instantiate).collect()),
             build: ph.first().and_then(|p| p.build),
+            tiered_up: None,
         }
     }
 }

@@ -14,6 +14,9 @@ use gojs_harness::corpus::Corpus;
 use gojs_harness::runner::{Suite, Trial, Verdict, run_parallel};
 use gojs_harness::{paths, toolchain};
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "gojs-harness",
@@ -246,11 +249,18 @@ struct RunArgs {
     #[arg(long)]
     no_cache: bool,
     /// The compiler: `auto` uses a cached Cranelift build when there is one; a module run for
-    /// the first time is built with Winch (fast to compile, slower code) and cached; the
-    /// second run uses that build and starts a background `cache-fill` that caches a
-    /// Cranelift build for the runs after. `cranelift` or `winch` always use that compiler.
+    /// the first time is built with Winch (fast to compile, slower code) and cached, and a
+    /// run on Winch code that lasts over a second builds the module with Cranelift on a
+    /// thread of its own and moves to that code at the program's next pause (tier-up;
+    /// `GOJS_TIER_UP_DELAY=SECONDS|off` changes the second). When a Winch build is used
+    /// again, a background `cache-fill` caches a Cranelift build for the runs after.
+    /// `cranelift` or `winch` always use that compiler.
     #[arg(long, value_enum, default_value = "auto")]
     compiler: gojs_harness::native::engine::CompilerChoice,
+    /// When the program ends, print to stderr where the time went: the build (compiler, from
+    /// the cache or compiled), the realm's start-up, instantiation, the tier-up.
+    #[arg(long)]
+    phases: bool,
     /// Write the import trace to FILE: one JSON line per import call, return and entry into
     /// Go (see `harness/src/abi/trace.rs`); compare two with `gojs-harness trace-diff`.
     #[arg(long, value_name = "FILE")]
@@ -311,7 +321,22 @@ struct BuildArgs {
     jobs: Option<usize>,
 }
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h, `mi_option_e`; the same index in v2 and v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc returns freed memory to the system 10 ms after it is freed by default. A
+/// program that passes multi-megabyte strings back and forth then pays for fresh zeroed
+/// pages on every transfer (three times glibc's time for the `strings` program); a second
+/// keeps that memory for reuse, and a run's memory is gone when it ends anyway.
+fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets an option value; mimalloc reads it on its next purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => return run(a),
@@ -879,10 +904,11 @@ fn run(a: RunArgs) -> ExitCode {
         cache: !a.no_cache,
         compiler: a.compiler,
         tiered_cache: true,
+        tier_up: gojs_harness::native::tierup::TierUp::for_run(),
         trace: a.trace.clone(),
         ..Default::default()
     };
-    let code = gojs_harness::native::cli::run_command(opts, &a.wasm, &a.args);
+    let code = gojs_harness::native::cli::run_command(opts, &a.wasm, &a.args, a.phases);
     // As a process exit status, the way `go test -exec` sees any host's.
     ExitCode::from((code & 0xFF) as u8)
 }

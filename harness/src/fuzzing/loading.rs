@@ -62,6 +62,7 @@ pub fn run_bytes(
         // The suite's compiler: findings should hold where the suite runs these modules.
         compiler: crate::native::engine::CompilerChoice::Cranelift,
         tiered_cache: false,
+        tier_up: crate::native::tierup::TierUp::Off,
         table_probe: probe,
         trace: None,
         // Synthesized modules reach no file at all.

@@ -69,11 +69,31 @@ impl CompilerChoice {
 /// Code compiled with and without it differs; wasmtime's compatibility hash, part of the
 /// cache key, tells them apart.
 pub fn engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
+    Engine::new(&config(epoch, compiler)).map_err(|e| anyhow!("wasmtime engine: {e}"))
+}
+
+/// An engine whose compiles use one thread (the tier-up build, beside a running program).
+/// Its builds are the same as [`engine`]'s without epochs, cache entries included.
+pub fn background_engine(compiler: Compiler) -> anyhow::Result<Engine> {
+    let mut c = config(false, compiler);
+    c.parallel_compilation(false);
+    Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
+}
+
+fn config(epoch: bool, compiler: Compiler) -> Config {
     let mut c = Config::new();
     c.strategy(match compiler {
         Compiler::Cranelift => Strategy::Cranelift,
         Compiler::Winch => Strategy::Winch,
     });
+    if compiler == Compiler::Winch {
+        // Under Winch, Cranelift still compiles an entry trampoline for every function in
+        // a table, and a Go module puts nearly all of them there (1,700 in hello world).
+        // Optimising those trampolines was a third of a cold compile; they only run when
+        // the host calls into wasm (run, resume, getsp), so unoptimised ones cost nothing.
+        c.cranelift_opt_level(wasmtime::OptLevel::None);
+        c.cranelift_regalloc_algorithm(wasmtime::RegallocAlgorithm::SinglePass);
+    }
     c.wasm_bulk_memory(true);
     // Saturating float-to-int and sign-extension (needed by Go 1.26+) are always on in
     // wasmtime; there is no switch for them.
@@ -83,7 +103,7 @@ pub fn engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
     // and wasmtime counts them all against this limit. Runs get a 256 MiB thread stack.
     c.async_stack_size(WASM_STACK + (1 << 20));
     c.max_wasm_stack(WASM_STACK);
-    Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
+    c
 }
 
 /// Where compiled modules are cached: `$GOJS_NATIVE_CACHE_DIR`, else
@@ -227,6 +247,8 @@ pub fn fill_in_background(wasm: &Path, bytes: &[u8], dir: &Path, epoch: bool, co
 /// it is there already.
 pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow::Result<()> {
     let bytes = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+    // The tiered path of `run` (the one that starts fills) builds the rewritten module.
+    let bytes = super::tierup::export_globals(&bytes).map_or(bytes, |(b, _)| b);
     let done = engine(epoch, compiler)
         .and_then(|engine| load_module(&engine, compiler, &bytes, Some(dir)));
     let _ = std::fs::remove_file(fill_marker(dir, epoch, compiler, &bytes));

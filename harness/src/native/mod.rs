@@ -3,6 +3,7 @@
 //! * [`engine`]: engine configuration and the compiled-module cache;
 //! * [`args`]: the argv/env block at 4096;
 //! * [`runtime`]: linking, `run`, the event loop, re-entry, exits and limits;
+//! * [`tierup`]: moving a paused run from Winch code to Cranelift code;
 //! * [`cli`]: `gojs-harness run`, a drop-in `go_js_wasm_exec`.
 //!
 //! How a run goes: the module is compiled (or loaded from the cache), every import it
@@ -43,6 +44,7 @@ pub mod args;
 pub mod cli;
 pub mod engine;
 pub mod runtime;
+pub mod tierup;
 
 pub use runtime::{Ending, NativeOutcome, NativeRunOptions, Phases, Program, run, run_isolated};
 

@@ -10,10 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use boa_engine::{Context, JsValue};
-use wasmtime::{Caller, Engine, Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc};
+use wasmtime::{
+    Caller, Engine, Global, Instance, Linker, Memory, Module, ResourceLimiter, Store, Trap,
+    TypedFunc,
+};
 
 use super::args;
 use super::engine::{self, Compiler, CompilerChoice};
+use super::tierup;
 use crate::abi::imports::{Env, Flow, Import};
 use crate::abi::table::Table;
 use crate::abi::{AbiError, GuestMemory, Runtime};
@@ -47,6 +51,9 @@ pub struct NativeRunOptions {
     /// the cache for the runs after. Without it, `auto` caches Cranelift builds straight away
     /// (the suite runs each module in several trials of one process).
     pub tiered_cache: bool,
+    /// With `tiered_cache`, when a run on Winch code moves to Cranelift code (see
+    /// [`tierup`]). Runs with a time limit never do.
+    pub tier_up: tierup::TierUp,
     /// Check the ref table's invariants after every import and record its state (fuzzing).
     pub table_probe: Option<Arc<crate::abi::table::TableProbe>>,
     /// Write an import trace here (see [`crate::abi::trace`]).
@@ -73,6 +80,7 @@ impl Default for NativeRunOptions {
             cache_dir: None,
             compiler: CompilerChoice::Auto,
             tiered_cache: false,
+            tier_up: tierup::TierUp::Off,
             table_probe: None,
             trace: None,
             dirs: Vec::new(),
@@ -122,6 +130,8 @@ pub struct Phases {
     pub instantiate: Duration,
     /// The compiler whose build ran, and whether it came from the cache.
     pub build: Option<(Compiler, bool)>,
+    /// When the run moved to Cranelift code (see [`tierup`]), counted from its start.
+    pub tiered_up: Option<Duration>,
 }
 
 type JsTable = Table<JsKey, JsValue>;
@@ -438,6 +448,10 @@ struct Session {
     store: Store<HostState>,
     js: JsHost,
     ex: Exports,
+    /// The mutable globals, exported for tier-up; empty when the run cannot tier up.
+    globals: Vec<Global>,
+    /// The Cranelift build being made for tier-up, and the names of the globals' exports.
+    tier: Option<(tierup::Background, Vec<String>)>,
     started: Instant,
     timeout: Option<Duration>,
     timed_out: Arc<AtomicBool>,
@@ -536,10 +550,64 @@ impl Session {
             .map(|t| t.saturating_sub(self.started.elapsed()))
     }
 
+    /// Move to the Cranelift build once it is ready. Called with the program paused (no wasm
+    /// frame on the stack); if anything fails, the run goes on where it was.
+    fn tier_up(&mut self) {
+        let Some(ready) = self.tier.as_ref().and_then(|(b, _)| b.ready()) else {
+            return;
+        };
+        let Some((_, names)) = self.tier.take() else {
+            return;
+        };
+        let Ok((engine, module)) = ready else {
+            return;
+        };
+        let old = self.store.data();
+        let state = HostState {
+            shared: old.shared.clone(),
+            helpers: old.helpers.clone(),
+            table: old.table.clone(),
+            exports: None,
+            limiter: Limiter {
+                max: old.limiter.max,
+                denied: false,
+            },
+            probe: old.probe.clone(),
+        };
+        let mut store = Store::new(&engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let Ok((ex, globals)) = instantiate(&mut store, &engine, &module, &names) else {
+            return;
+        };
+        if globals.len() != self.globals.len() {
+            return;
+        }
+        let old_mem = self.ex.mem.data(&self.store);
+        let pages = |len: usize| (len / (64 << 10)) as u64;
+        let initial = ex.mem.data_size(&store).min(old_mem.len());
+        let grow = pages(old_mem.len()).saturating_sub(pages(initial));
+        if ex.mem.grow(&mut store, grow).is_err() || ex.mem.data_size(&store) != old_mem.len() {
+            return;
+        }
+        copy_memory(ex.mem.data_mut(&mut store), old_mem, initial);
+        for (new, old) in globals.iter().zip(&self.globals) {
+            let v = old.get(&mut self.store);
+            if new.set(&mut store, v).is_err() {
+                return;
+            }
+        }
+        store.data_mut().exports = Some(Rc::new(ex.clone()));
+        self.store = store;
+        self.ex = ex;
+        self.globals = globals;
+        self.phases.tiered_up = Some(self.started.elapsed());
+    }
+
     /// The event loop, after `run` returned with the program paused.
     fn event_loop(&mut self) -> Result<(), Stop> {
         let shared = self.shared();
         loop {
+            self.tier_up();
             let jobs = self.with_js(|realm| realm.run_jobs());
             self.js_result(jobs)?;
             let next = shared.timers.borrow_mut().peek();
@@ -591,6 +659,85 @@ impl Session {
     }
 }
 
+/// Copy linear memory `from` into `to`, a fresh instance's memory of the same size whose
+/// first `initial` bytes hold its data segments and whose rest is zero (just grown). Pages
+/// of that rest that are zero in `from` too are left alone: writing them would only make
+/// the system back them with memory, which for a program whose heap once grew large (and
+/// was zeroed when freed) is most of a tier-up's time.
+fn copy_memory(to: &mut [u8], from: &[u8], initial: usize) {
+    to[..initial].copy_from_slice(&from[..initial]);
+    for (t, f) in to[initial..]
+        .chunks_mut(4096)
+        .zip(from[initial..].chunks(4096))
+    {
+        if f.iter().fold(0, |acc, b| acc | b) != 0 {
+            t.copy_from_slice(f);
+        }
+    }
+}
+
+/// Instantiate `module` in `store` and find the exports the run uses (`globals`: the names
+/// of the mutable globals' exports, see [`tierup`]).
+fn instantiate(
+    store: &mut Store<HostState>,
+    engine: &Engine,
+    module: &Module,
+    globals: &[String],
+) -> Result<(Exports, Vec<Global>), String> {
+    let mut linker = Linker::new(engine);
+    link(&mut linker, module).map_err(|e| format!("{e:#}"))?;
+    let instance: Instance = linker.instantiate(&mut *store, module).map_err(|e| {
+        if store.data().limiter.denied {
+            format!(
+                "memory limit of {} bytes exceeded",
+                store.data().limiter.max.unwrap_or(0)
+            )
+        } else {
+            format!(
+                "cannot instantiate module: {}",
+                one_line(&anyhow::Error::from(e))
+            )
+        }
+    })?;
+    let get = |store: &mut Store<HostState>, name: &str| -> Result<wasmtime::Func, String> {
+        instance
+            .get_func(&mut *store, name)
+            .ok_or_else(|| format!("module has no export {name:?}"))
+    };
+    let ex = Exports {
+        run: get(store, "run")?
+            .typed(&*store)
+            .map_err(|e| format!("export run: {e}"))?,
+        resume: get(store, "resume")?
+            .typed(&*store)
+            .map_err(|e| format!("export resume: {e}"))?,
+        getsp: get(store, "getsp")?
+            .typed(&*store)
+            .map_err(|e| format!("export getsp: {e}"))?,
+        mem: instance
+            .get_memory(&mut *store, "mem")
+            .ok_or("module has no memory export \"mem\"")?,
+    };
+    let globals = globals
+        .iter()
+        .map(|name| {
+            instance
+                .get_global(&mut *store, name)
+                .ok_or_else(|| format!("module has no export {name:?}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ex, globals))
+}
+
+/// A module ready to run: its build, the engine it was built for, and for a run that may
+/// tier up, the Cranelift build under way and the names of the globals' exports.
+struct Built {
+    engine: Engine,
+    module: Module,
+    build: (Compiler, bool),
+    tier: Option<(tierup::Background, Vec<String>)>,
+}
+
 /// The module, from the cache or compiled, and the engine it was built for.
 fn build_module(
     opts: &NativeRunOptions,
@@ -598,34 +745,93 @@ fn build_module(
     bytes: &[u8],
     wasm: &Path,
     cache_dir: Option<PathBuf>,
-) -> Result<(Engine, Module, (Compiler, bool)), String> {
+) -> Result<Built, String> {
     let err = |e: anyhow::Error| format!("{e:#}");
+    let built = |engine, module, build| Built {
+        engine,
+        module,
+        build,
+        tier: None,
+    };
+    if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
+        return build_tiered(epoch, bytes, wasm, cache_dir, opts.tier_up).map_err(err);
+    }
     let Some(dir) = cache_dir else {
         let compiler = opts.compiler.uncached();
         let engine = engine::engine(epoch, compiler).map_err(err)?;
         let module = engine::compile(&engine, bytes).map_err(err)?;
-        return Ok((engine, module, (compiler, false)));
+        return Ok(built(engine, module, (compiler, false)));
     };
     let first = opts.compiler.cached();
-    let first_engine = engine::engine(epoch, first).map_err(err)?;
-    if let Some(m) = engine::cached(&first_engine, first, bytes, &dir) {
-        return Ok((first_engine, m, (first, true)));
+    let engine = engine::engine(epoch, first).map_err(err)?;
+    if let Some(m) = engine::cached(&engine, first, bytes, &dir) {
+        return Ok(built(engine, m, (first, true)));
     }
-    if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
-        // A module seen for the first time is often run only once (`go test -exec`): build
-        // it quickly. Seen again, it is worth optimising, away from this run.
-        let winch = engine::engine(epoch, Compiler::Winch).map_err(err)?;
-        if let Some(m) = engine::cached(&winch, Compiler::Winch, bytes, &dir) {
-            engine::fill_in_background(wasm, bytes, &dir, epoch, Compiler::Cranelift);
-            return Ok((winch, m, (Compiler::Winch, true)));
+    let module = engine::compile(&engine, bytes).map_err(err)?;
+    engine::store(&engine, first, bytes, &dir, &module);
+    Ok(built(engine, module, (first, false)))
+}
+
+/// `--compiler auto` in `gojs-harness run`: a cached Cranelift build if there is one, else
+/// Winch code, which tiers up (see [`tierup`]) if the run lasts. A module seen for the first
+/// time is often run only once (`go test -exec`): it is built quickly and cached. When that
+/// build is used again, a detached process caches a Cranelift build for the runs after.
+fn build_tiered(
+    epoch: bool,
+    original: &[u8],
+    wasm: &Path,
+    cache_dir: Option<PathBuf>,
+    tier_up: tierup::TierUp,
+) -> anyhow::Result<Built> {
+    let rewritten = tierup::export_globals(original).ok();
+    let bytes = rewritten.as_ref().map_or(original, |(b, _)| b.as_slice());
+    let winch = engine::engine(epoch, Compiler::Winch)?;
+    let (module, hit) = match &cache_dir {
+        Some(dir) => {
+            let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
+            // The tier-up's and the fills' builds are of the rewritten module; the suite's
+            // of the original one.
+            let found = engine::cached(&cranelift, Compiler::Cranelift, bytes, dir).or_else(|| {
+                (bytes != original)
+                    .then(|| engine::cached(&cranelift, Compiler::Cranelift, original, dir))
+                    .flatten()
+            });
+            if let Some(m) = found {
+                return Ok(Built {
+                    engine: cranelift,
+                    module: m,
+                    build: (Compiler::Cranelift, true),
+                    tier: None,
+                });
+            }
+            match engine::cached(&winch, Compiler::Winch, bytes, dir) {
+                Some(m) => {
+                    engine::fill_in_background(wasm, bytes, dir, epoch, Compiler::Cranelift);
+                    (m, true)
+                }
+                None => {
+                    let m = engine::compile(&winch, bytes)?;
+                    engine::store(&winch, Compiler::Winch, bytes, dir, &m);
+                    (m, false)
+                }
+            }
         }
-        let module = engine::compile(&winch, bytes).map_err(err)?;
-        engine::store(&winch, Compiler::Winch, bytes, &dir, &module);
-        return Ok((winch, module, (Compiler::Winch, false)));
-    }
-    let module = engine::compile(&first_engine, bytes).map_err(err)?;
-    engine::store(&first_engine, first, bytes, &dir, &module);
-    Ok((first_engine, module, (first, false)))
+        None => (engine::compile(&winch, bytes)?, false),
+    };
+    // Epoch checks are compiled in, and the time limit's watchdog holds this engine: a run
+    // with a time limit stays on it.
+    let tier = match rewritten {
+        Some((bytes, names)) if !epoch => {
+            tierup::Background::start(bytes, cache_dir, tier_up).map(|b| (b, names))
+        }
+        _ => None,
+    };
+    Ok(Built {
+        engine: winch,
+        module,
+        build: (Compiler::Winch, hit),
+        tier,
+    })
 }
 
 /// `process.pid` in deterministic mode.
@@ -647,7 +853,13 @@ fn prepare(
             .clone()
             .unwrap_or_else(engine::default_cache_dir)
     });
-    let (engine, module, build) = build_module(opts, epoch, &bytes, &program.wasm, cache_dir)?;
+    let Built {
+        engine,
+        module,
+        build,
+        tier,
+    } = build_module(opts, epoch, &bytes, &program.wasm, cache_dir)?;
+    let global_names = tier.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
 
     let mut argv = vec![program.wasm.to_string_lossy().into_owned()];
     argv.extend(program.args.iter().cloned());
@@ -703,40 +915,7 @@ fn prepare(
         store.epoch_deadline_trap();
     }
 
-    let mut linker = Linker::new(&engine);
-    link(&mut linker, &module).map_err(|e| format!("{e:#}"))?;
-    let instance = linker.instantiate(&mut store, &module).map_err(|e| {
-        if store.data().limiter.denied {
-            format!(
-                "memory limit of {} bytes exceeded",
-                opts.max_memory.unwrap_or(0)
-            )
-        } else {
-            format!(
-                "cannot instantiate module: {}",
-                one_line(&anyhow::Error::from(e))
-            )
-        }
-    })?;
-    let get = |store: &mut Store<HostState>, name: &str| -> Result<wasmtime::Func, String> {
-        instance
-            .get_func(&mut *store, name)
-            .ok_or_else(|| format!("module has no export {name:?}"))
-    };
-    let ex = Exports {
-        run: get(&mut store, "run")?
-            .typed(&store)
-            .map_err(|e| format!("export run: {e}"))?,
-        resume: get(&mut store, "resume")?
-            .typed(&store)
-            .map_err(|e| format!("export resume: {e}"))?,
-        getsp: get(&mut store, "getsp")?
-            .typed(&store)
-            .map_err(|e| format!("export getsp: {e}"))?,
-        mem: instance
-            .get_memory(&mut store, "mem")
-            .ok_or("module has no memory export \"mem\"")?,
-    };
+    let (ex, globals) = instantiate(&mut store, &engine, &module, &global_names)?;
     store.data_mut().exports = Some(Rc::new(ex.clone()));
     let mem = ex.mem.data_mut(&mut store);
     if mem.len() < args::ARGS_START + block.len() {
@@ -750,6 +929,8 @@ fn prepare(
             store,
             js,
             ex,
+            globals,
+            tier,
             started,
             timeout,
             timed_out,
@@ -831,7 +1012,6 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
     let stop = match prepared {
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
-            phases = session.phases;
             let (tx, rx) = std::sync::mpsc::channel::<()>();
             let watchdog = opts.timeout.map(|t| {
                 let flag = timed_out.clone();
@@ -849,6 +1029,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
                 .enter(|s, ex| ex.run.call(s, (argc, argv)))
                 .and_then(|()| session.event_loop());
             drop(tx);
+            phases = session.phases;
             if let Some(w) = watchdog {
                 let _ = w.join();
             }

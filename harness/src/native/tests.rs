@@ -142,7 +142,9 @@ fn each_situation_gets_its_compiler() {
     assert_eq!(build(true, false, auto), (Compiler::Cranelift, false));
     assert_eq!(build(true, false, auto), (Compiler::Cranelift, true));
     assert_eq!(build(true, true, auto), (Compiler::Cranelift, true));
-    // An explicit choice has cache entries of its own.
+    // An explicit choice builds the module as it is (`auto` in `run` builds it with its
+    // globals exported, for tier-up): Winch compiles once, Cranelift is the suite's build.
+    assert_eq!(build(true, true, winch), (Compiler::Winch, false));
     assert_eq!(build(true, true, winch), (Compiler::Winch, true));
     assert_eq!(build(true, true, cl), (Compiler::Cranelift, true));
 }
@@ -354,4 +356,80 @@ fn module_cache_survives_corruption() {
     std::fs::write(&entries[0], b"corrupt").unwrap();
     assert_eq!(run_wat(body, &opts).ending, Ending::Exit(5));
     assert!(std::fs::metadata(&entries[0]).unwrap().len() > 100);
+}
+
+#[test]
+fn a_paused_run_moves_to_cranelift_with_its_memory_and_globals() {
+    use super::engine::Compiler;
+    use super::tierup::TierUp;
+    // run: memory grows by 2 pages, a byte at 70000 (in the grown part) and one at 2000 (over
+    // a data segment) are written, a global is set, and a timer pauses the program. resume,
+    // on the new instance, prints ok only if all of it came along; then it exits 0.
+    let body = r#"
+        (data (i32.const 3000) "ok\nbad\n")
+        (data (i32.const 2000) "\01")
+        (global $kept (mut i64) (i64.const 0))
+        (func (export "resume")
+          (if (i32.and
+                (i32.and (i64.eq (global.get $kept) (i64.const 41))
+                         (i32.eq (memory.size) (i32.const 3)))
+                (i32.and (i32.eq (i32.load8_u (i32.const 70000)) (i32.const 9))
+                         (i32.eq (i32.load8_u (i32.const 2000)) (i32.const 5))))
+            (then (call $print (i32.const 3)))
+            (else (i64.store (i32.const 1116) (i64.const 3003))
+                  (i32.store (i32.const 1124) (i32.const 4))
+                  (call $write (i32.const 1100))))
+          (call $quit (i32.const 0)))
+        (func (export "run") (param i32 i32)
+          (drop (memory.grow (i32.const 2)))
+          (i32.store8 (i32.const 70000) (i32.const 9))
+          (i32.store8 (i32.const 2000) (i32.const 5))
+          (global.set $kept (i64.const 41))
+          (i64.store (i32.const 1208) (i64.const 1))
+          (call $sched (i32.const 1200)))"#;
+    let cache = tempfile::tempdir().unwrap();
+    let opts = |tier_up| NativeRunOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        tiered_cache: true,
+        tier_up,
+        ..Default::default()
+    };
+    let bytes = wat::parse_str(module(body)).unwrap();
+    let o = run_bytes(&bytes, &opts(TierUp::AtFirstPause));
+    assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"ok\n", "{}", stderr(&o));
+    assert_eq!(o.phases.build, Some((Compiler::Winch, false)));
+    assert!(o.phases.tiered_up.is_some(), "the run did not tier up");
+    // The tier-up build went to the cache: the next run starts on it.
+    let o = run_bytes(&bytes, &opts(TierUp::Off));
+    assert_eq!(o.stdout, b"ok\n", "{}", stderr(&o));
+    assert_eq!(o.phases.build, Some((Compiler::Cranelift, true)));
+    assert_eq!(o.phases.tiered_up, None);
+}
+
+#[test]
+fn go_modules_can_be_carried_over() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gojs-harness/wasm");
+    let Some(hello) = std::fs::read_dir(&root).ok().and_then(|d| {
+        d.flatten()
+            .filter_map(|t| std::fs::read_dir(t.path()).ok())
+            .flat_map(|d| d.flatten())
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("hello-"))
+            })
+    }) else {
+        eprintln!("no built corpus under {}: skipped", root.display());
+        return;
+    };
+    let bytes = std::fs::read(&hello).unwrap();
+    let (rewritten, names) = super::tierup::export_globals(&bytes).unwrap();
+    assert!(!names.is_empty());
+    assert_eq!(
+        super::tierup::cannot_carry(&rewritten).unwrap(),
+        None,
+        "{}",
+        hello.display()
+    );
 }
