@@ -227,6 +227,10 @@ struct StdlibArgs {
     /// How the report says it was made (default: this command line).
     #[arg(long)]
     generated_by: Option<String>,
+    /// Run nothing: write stdlib.md again from the stdlib.json and stdlib-explained.md in
+    /// --out (after editing an explanation).
+    #[arg(long)]
+    render: bool,
     /// Packages (default: the 28 of the issue, syscall/js to runtime).
     packages: Vec<String>,
 }
@@ -321,18 +325,26 @@ struct BuildArgs {
     jobs: Option<usize>,
 }
 
-/// mimalloc's `mi_option_purge_delay` (mimalloc.h, `mi_option_e`; the same index in v2 and v3).
+/// mimalloc's options (`mi_option_e` in mimalloc.h; the same indices in its v2 and v3).
+const MI_OPTION_PURGE_DECOMMITS: libmimalloc_sys::mi_option_t = 5;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// mimalloc returns freed memory to the system 10 ms after it is freed by default. A
-/// program that passes multi-megabyte strings back and forth then pays for fresh zeroed
-/// pages on every transfer (three times glibc's time for the `strings` program); a second
-/// keeps that memory for reuse, and a run's memory is gone when it ends anyway.
+/// By default mimalloc decommits freed memory 10 ms after it is freed, and memory used
+/// again then comes back as fresh zeroed pages. A program passing multi-megabyte strings
+/// back and forth paid for that on every transfer, and a run that followed a large one in
+/// the same process (the suite, the benchmark) paid for the purge of the one before: three
+/// times glibc's time for the `strings` program. Freed memory is now only marked reusable
+/// by the system (which takes it back under memory pressure), a second after it is freed.
+/// `MIMALLOC_*` environment variables still override this.
 fn tune_allocator() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets an option value; mimalloc reads it on its next purge.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
-    }
+    let set = |option, var: &str, value| {
+        if std::env::var_os(var).is_none() {
+            // SAFETY: sets an option value, which mimalloc reads when it next purges.
+            unsafe { libmimalloc_sys::mi_option_set(option, value) };
+        }
+    };
+    set(MI_OPTION_PURGE_DECOMMITS, "MIMALLOC_PURGE_DECOMMITS", 0);
+    set(MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 1000);
 }
 
 fn main() -> ExitCode {
@@ -787,6 +799,20 @@ fn machine_description() -> String {
 
 fn stdlib(a: StdlibArgs) -> anyhow::Result<ExitCode> {
     use gojs_harness::stdlib;
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| paths::repo_root().join("reports"));
+    if a.render {
+        let json = dir.join("stdlib.json");
+        let text = std::fs::read_to_string(&json)
+            .with_context(|| format!("cannot read {}: run `stdlib` first", json.display()))?;
+        let report: stdlib::StdlibReport = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a stdlib report", json.display()))?;
+        let (md, _) = stdlib::write_reports(&report, &dir)?;
+        println!("wrote {}", md.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let tc = &one_toolchain(&a.toolchains, "stdlib")?;
     let hosts = a
         .host
@@ -803,7 +829,6 @@ fn stdlib(a: StdlibArgs) -> anyhow::Result<ExitCode> {
         Duration::from_secs(a.timeout),
         &a.generated_by.unwrap_or_else(command_line),
     )?;
-    let dir = a.out.unwrap_or_else(|| paths::repo_root().join("reports"));
     let (md, json) = stdlib::write_reports(&report, &dir)?;
     let differing: usize = report.packages.iter().map(|p| p.differences.len()).sum();
     println!(

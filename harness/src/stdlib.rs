@@ -326,6 +326,14 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
          passed / failed / skipped, and the wall time of `go test` (compilation included).\n\n",
         r.generated_by, r.go
     ));
+    if r.hosts.iter().any(|h| h == "native") {
+        s.push_str(
+            "`native` is `gojs-harness run --dir /`: each test binary is a module it has not \
+             seen, built with Winch (quick to compile, slower code); a run still going after a \
+             second builds it with Cranelift beside the tests and moves to that code at the \
+             next pause of the program (tier-up). Node runs V8's tiers.\n\n",
+        );
+    }
     s.push_str("| package |");
     for h in &r.hosts {
         s.push_str(&format!(" {h} |"));

@@ -9,8 +9,10 @@
 //! * `prelude.js`: the Node-like globals (console, timers, fs, process, path, crypto,
 //!   performance, TextEncoder/TextDecoder) and the Go instance object, on top of the small
 //!   native `host` object built here.
+//! * [`builtins`]: faster replacements for boa builtins that cost far more than their work.
 //! * [`BoaRealm`]: the [`crate::abi::realm::Realm`] implementation.
 
+mod builtins;
 pub mod errno;
 pub mod fs;
 pub mod fs_host;
@@ -283,6 +285,7 @@ impl JsHost {
                 .build()
                 .map_err(|e| anyhow!("realm: {}", describe_js_error(&e)))?,
         );
+        builtins::install(&mut ctx).map_err(|e| anyhow!("realm builtins: {e}"))?;
         if shared.clock.is_virtual() {
             seed_math_random(&mut ctx, &shared)?;
         }
