@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
-/// The repository root this harness was built from (holds `cases/` and `goprograms/`).
+/// The repository root holding `cases/`, `goprograms/`, `mutants/` and `reports/`:
+/// `GOJS_SUITE_DIR` when set (a checkout other than the one this binary was built from),
+/// else the checkout this harness was built from.
 pub fn repo_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GOJS_SUITE_DIR") {
+        return PathBuf::from(dir);
+    }
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(PathBuf::from)
