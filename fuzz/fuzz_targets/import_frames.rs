@@ -1,11 +1,11 @@
 //! `import_frames`: arbitrary memory, sp and import names fed to the ABI layer (mock realm; GOJS_FUZZ_REALM=boa for boa).
-//! The generator and oracle are `gojs_harness::fuzzing::import_frames`; `cargo test` replays the corpus.
+//! The generator and oracle are `gojs_fuzzing::import_frames`; `cargo test` replays the corpus.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(failure) = gojs_harness::fuzzing::import_frames(data) {
+    if let Err(failure) = gojs_fuzzing::import_frames(data) {
         panic!("import_frames oracle failed: {failure}");
     }
 });

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::host::KNOWN_CAPABILITIES;
+use crate::capabilities::KNOWN_CAPABILITIES;
 use crate::matcher::Matcher;
-use crate::synth::ModuleSpec;
 use crate::version::{GoVersion, VersionRange};
+use gojs_synth::ModuleSpec;
 
 /// The schema this harness reads. A case file says which one it was written for.
 pub const SCHEMA: u32 = 1;
@@ -25,7 +25,7 @@ pub struct CaseFile {
     pub contract: String,
     /// The Go program, a directory of `goprograms/`.
     pub program: Option<String>,
-    /// Or a module synthesized from a description (see `crate::synth::spec`).
+    /// Or a module synthesized from a description (see `gojs_synth::spec`).
     pub module: Option<ModuleSpec>,
     #[serde(default)]
     pub args: Vec<String>,

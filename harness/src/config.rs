@@ -63,14 +63,21 @@ impl SuiteOptions {
         })
     }
 
+    /// The suite on the hosts named by [`SuiteOptions::hosts`].
     pub fn build(&self) -> anyhow::Result<Suite> {
-        let cache = paths::cache_dir();
-        let toolchains = toolchain::resolve_or_absent(&self.go, &self.goroots)?;
         let host_opts = HostOptions {
             glue: self.glue.clone(),
-            cache_dir: cache.clone(),
+            cache_dir: paths::cache_dir(),
         };
         let hosts = host::from_specs(self.hosts.as_deref().unwrap_or("native"), &host_opts)?;
+        self.build_on(hosts)
+    }
+
+    /// The suite on `hosts` (made by the caller; [`SuiteOptions::hosts`] and
+    /// [`SuiteOptions::glue`] are not used).
+    pub fn build_on(&self, hosts: Vec<Arc<dyn host::Host>>) -> anyhow::Result<Suite> {
+        let cache = paths::cache_dir();
+        let toolchains = toolchain::resolve_or_absent(&self.go, &self.goroots)?;
         let cases_dir = self
             .cases_dir
             .clone()

@@ -4,23 +4,26 @@
 //! reads the expectations in `cases/`, [`host`] runs a module on Node, a command or the
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
-pub mod abi;
 pub mod bench;
 pub mod bless;
+pub mod capabilities;
 pub mod case;
 pub mod config;
+pub mod console;
 pub mod corpus;
 pub mod differences;
-pub mod fuzzing;
+pub mod embedded;
+pub mod exec;
+pub mod fuzz_regress;
 pub mod host;
+pub mod libtest;
 pub mod matcher;
+pub mod matrix;
 pub mod mutants;
-pub mod native;
 pub mod paths;
-pub mod realm;
 pub mod report;
 pub mod runner;
 pub mod stdlib;
-pub mod synth;
+pub mod synthesized;
 pub mod toolchain;
 pub mod version;

@@ -374,6 +374,84 @@ pub fn score(results: &[MutantResult]) -> BTreeMap<String, [usize; 6]> {
     out
 }
 
+/// Each release's baseline, by its label.
+pub type Baselines = Vec<(String, Baseline)>;
+
+/// Run every mutant of `chosen` on every toolchain of `run`, each release's baseline first,
+/// telling `progress` one line at a time what happened. Returns the results and each
+/// release's baseline.
+pub fn run_catalogue(
+    run: &MutantsRun,
+    chosen: &[Mutant],
+    work: &Path,
+    progress: &mut dyn FnMut(String),
+) -> anyhow::Result<(Vec<MutantResult>, Baselines)> {
+    let mut results = Vec::new();
+    let mut baselines = Vec::new();
+    for tc in &run.toolchains {
+        progress(format!(
+            "go{}: the suite with the stock glue ({})",
+            tc.version,
+            tc.glue()?.display()
+        ));
+        let t = std::time::Instant::now();
+        let base = run.baseline(tc, work)?;
+        if base.failing.is_empty() {
+            progress(format!(
+                "  {} trials pass ({:.0}s)",
+                base.trials,
+                t.elapsed().as_secs_f64()
+            ));
+        } else {
+            progress(format!(
+                "  {} trials; failing with the stock glue, so ignored below: {}",
+                base.trials,
+                base.failing.join(", ")
+            ));
+        }
+        for (i, m) in chosen.iter().enumerate() {
+            let r = run.run_one(tc, m, &base, work)?;
+            let shown = describe(&r.outcome, m.equivalent.is_some(), 3);
+            let took = if matches!(r.outcome, Outcome::Caught(_) | Outcome::NotCaught) {
+                format!(" ({} trials, {:.0}s)", r.trials, r.wall.as_secs_f64())
+            } else {
+                String::new()
+            };
+            progress(format!(
+                "[{}/{}] go{} {}: {shown}{took}",
+                i + 1,
+                chosen.len(),
+                tc.version,
+                m.name
+            ));
+            results.push(r);
+        }
+        baselines.push((tc.label(), base));
+    }
+    Ok((results, baselines))
+}
+
+/// The closing lines of a run (per release, what was caught; every gap), and the number of
+/// gaps: applicable, non-equivalent mutants not caught, and broken ones.
+pub fn summary(results: &[MutantResult]) -> (Vec<String>, usize) {
+    let mut lines = Vec::new();
+    let mut gaps = 0;
+    for (rel, s) in &score(results) {
+        lines.push(format!(
+            "{rel}: {} of {} scored mutants caught, {} not caught ({} equivalent, {} do not apply, {} broken)",
+            s[1], s[0], s[2], s[3], s[4], s[5]
+        ));
+        gaps += s[2] + s[5];
+    }
+    for r in results.iter().filter(|r| r.is_gap()) {
+        lines.push(format!(
+            "not caught: {} on {}: {}",
+            r.mutant.name, r.release, r.mutant.description
+        ));
+    }
+    (lines, gaps)
+}
+
 /// The Markdown report: a summary per release, then a table of every mutant.
 pub fn report(
     results: &[MutantResult],

@@ -152,7 +152,7 @@ impl Suite {
             (Some(p), _) => self.corpus.wasm(&trial.toolchain, p)?,
             (None, Some(m)) => {
                 let v = &trial.toolchain.version;
-                crate::synth::module_file(&m.for_release(v.major, v.minor), &self.cache_dir)?
+                crate::synthesized::module_file(&m.for_release(v.major, v.minor), &self.cache_dir)?
             }
             (None, None) => anyhow::bail!("the case runs nothing"),
         };
@@ -200,7 +200,7 @@ fn generation_mismatch(host: &dyn Host, tc: &Toolchain, case: &Case) -> Option<S
     if host.loads_any_generation() || module.raw_hex.is_some() || module.raw_text.is_some() {
         return None;
     }
-    let glue = crate::synth::spec::import_module_of(tc.version.major, tc.version.minor);
+    let glue = gojs_synth::spec::import_module_of(tc.version.major, tc.version.minor);
     (module.imports != glue && module.imports != "release").then(|| {
         format!(
             "the module imports `{}` but {}'s glue provides `{glue}`",

@@ -1,11 +1,35 @@
 //! The matrix's HTML page, opened in headless Chromium: the grid is there, with its coloured
-//! cells and the failure behind the red one. Skipped, with the reason, where Chromium is absent.
+//! cells and the failure behind the red one. Where Chromium is absent the test is reported
+//! *ignored*, with the reason printed: never passed.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use gojs_harness::report::{self, Kind, Matrix, Record, Release};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let bin = chromium();
+    let trial = match bin {
+        Some(bin) => Trial::test(
+            "the_html_page_shows_the_grid_in_headless_chromium",
+            move || the_html_page_shows_the_grid(&bin).map_err(Failed::from),
+        ),
+        None => {
+            let why = "no Chromium (/usr/bin/chromium; GOJS_CHROMIUM names another): install \
+                       Debian's `chromium` to check the page renders";
+            eprintln!("report_html skipped: {why}");
+            Trial::test("the_html_page_shows_the_grid_in_headless_chromium", || {
+                Ok(())
+            })
+            .with_ignored_flag(true)
+            .with_kind("no chromium")
+        }
+    };
+    libtest_mimic::run(&args, vec![trial]).exit_code()
+}
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("GOJS_CHROMIUM") {
@@ -111,27 +135,14 @@ fn run_chromium(bin: &PathBuf, args: &[String]) -> Result<String, String> {
     Ok(out)
 }
 
-#[test]
-fn the_html_page_shows_the_grid_in_headless_chromium() {
-    let Some(bin) = chromium() else {
-        eprintln!(
-            "skipped: no Chromium (/usr/bin/chromium; GOJS_CHROMIUM names another): \
-             install Debian's `chromium` to check the page renders"
-        );
-        return;
-    };
+fn the_html_page_shows_the_grid(bin: &PathBuf) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("matrix.html");
     std::fs::write(&page, report::html(&sample())).unwrap();
     let url = format!("file://{}", page.display());
 
-    let dom = match run_chromium(&bin, &["--dump-dom".into(), url.clone()]) {
-        Ok(d) => d,
-        Err(why) => {
-            eprintln!("skipped: Chromium could not run here: {why}");
-            return;
-        }
-    };
+    let dom = run_chromium(bin, &["--dump-dom".into(), url.clone()])
+        .map_err(|why| format!("Chromium is installed but could not run the page: {why}"))?;
     assert!(
         dom.contains("<table class=\"grid\" id=\"grid\">"),
         "the parsed page has the grid:\n{dom}"
@@ -153,22 +164,20 @@ fn the_html_page_shows_the_grid_in_headless_chromium() {
 
     // And it paints: a screenshot of the page is written.
     let shot = dir.path().join("grid.png");
-    match run_chromium(
-        &bin,
+    run_chromium(
+        bin,
         &[
             format!("--screenshot={}", shot.display()),
             "--window-size=900,600".into(),
             url,
         ],
-    ) {
-        Ok(_) => {
-            let png = std::fs::read(&shot).unwrap_or_default();
-            assert!(
-                png.starts_with(b"\x89PNG") && png.len() > 1000,
-                "a screenshot of {} bytes",
-                png.len()
-            );
-        }
-        Err(why) => eprintln!("screenshot not taken: {why}"),
-    }
+    )
+    .map_err(|why| format!("screenshot not taken: {why}"))?;
+    let png = std::fs::read(&shot).unwrap_or_default();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 1000,
+        "a screenshot of {} bytes",
+        png.len()
+    );
+    Ok(())
 }

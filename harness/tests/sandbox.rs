@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use gojs_harness::native::{Ending, NativeRunOptions, Program, run_isolated};
-use gojs_harness::realm::sandbox::Grant;
+use gojs_native::realm::sandbox::Grant;
+use gojs_native::{Ending, NativeRunOptions, Program, run_isolated};
 
 /// The probe: `OP ARGS...` words, separated by `--`, each printed as `OP: RESULT`.
 const PROBE: &str = r#"package main

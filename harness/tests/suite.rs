@@ -4,44 +4,17 @@
 //! against the installed Go.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use gojs_harness::config::SuiteOptions;
-use gojs_harness::runner::Verdict;
-use libtest_mimic::{Arguments, Failed, Trial};
 
 fn main() -> ExitCode {
-    let args = Arguments::from_args();
-    let suite = match options().and_then(|o| o.build()) {
-        Ok(s) => Arc::new(s),
+    match options().and_then(|o| o.build()) {
+        Ok(suite) => gojs_harness::libtest::run(suite),
         Err(e) => {
             eprintln!("error: cannot set up the conformance suite: {e:#}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    let trials = suite
-        .trials()
-        .into_iter()
-        .map(|t| {
-            let skip = t.skip.is_some();
-            let name = t.name.clone();
-            let suite = suite.clone();
-            Trial::test(name, move || match suite.run(&t) {
-                Verdict::Pass | Verdict::Skip(_) => Ok(()),
-                Verdict::ExpectedFail(reason) => {
-                    eprintln!("{}: failed as expected ({reason})", t.name);
-                    Ok(())
-                }
-                Verdict::Blessed(note) => {
-                    eprintln!("blessed {note}");
-                    Ok(())
-                }
-                Verdict::Fail(report) => Err(Failed::from(report)),
-            })
-            .with_ignored_flag(skip)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit_code()
+    }
 }
 
 /// Without `GOJS_HOSTS`: the native host, the reference host, the toolchain's own

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gojs_harness::abi::trace;
+use gojs_abi::trace;
 use gojs_harness::corpus::Corpus;
 use gojs_harness::host::node::NodeHost;
 use gojs_harness::host::{Exit, Host, RunRequest};
-use gojs_harness::native::{Ending, NativeRunOptions, Program, run_isolated};
 use gojs_harness::paths;
 use gojs_harness::toolchain::Toolchain;
+use gojs_native::{Ending, NativeRunOptions, Program, run_isolated};
 
 fn toolchain() -> Toolchain {
     Toolchain::from_path().expect("these tests need Go on PATH (the corpus is built with it)")

@@ -14,45 +14,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::capabilities::{Capability, KNOWN_CAPABILITIES, NODE_CAPABILITIES};
 use crate::toolchain::Toolchain;
-
-/// A capability a host may offer; cases that need one a host lacks are skipped, not failed.
-pub type Capability = &'static str;
-
-/// Capabilities known to the suite. Cases may only name these.
-pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
-    (
-        "eval",
-        "a real JS engine: `eval`, prototypes, getters, exceptions",
-    ),
-    (
-        "deadlock-event",
-        "the host sends the `{id: 0}` event when Go is idle with nothing pending, as Node's \
-         runner does when its event loop drains (a web page never drains)",
-    ),
-    ("fs", "Node's callback `fs` API backed by a file system"),
-    (
-        "node-globals",
-        "`process`, `require`, `path` as Node provides them",
-    ),
-    (
-        "exit-code",
-        "the code given to `go.exit` becomes the process exit status",
-    ),
-    ("stderr", "stdout and stderr are kept apart"),
-    ("timers", "`setTimeout` and the Go timer events"),
-];
-
-/// What Node with `wasm_exec_node.js`-style set-up offers: every capability above.
-pub const NODE_CAPABILITIES: &[Capability] = &[
-    "deadlock-event",
-    "eval",
-    "fs",
-    "node-globals",
-    "exit-code",
-    "stderr",
-    "timers",
-];
 
 /// Everything a host needs to run one module.
 #[derive(Debug, Clone)]
@@ -69,7 +32,7 @@ pub struct RunRequest {
     pub timeout: Duration,
     /// The toolchain that built `wasm`; hosts take its glue unless told otherwise.
     pub toolchain: Toolchain,
-    /// Write the import trace here (see [`crate::abi::trace`]); the native and node hosts
+    /// Write the import trace here (see [`gojs_abi::trace`]); the native and node hosts
     /// do, the others ignore it.
     pub trace: Option<PathBuf>,
 }
@@ -166,7 +129,7 @@ pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Ar
             opts.glue.as_deref(),
         )?)),
         "native" => Ok(std::sync::Arc::new(native::NativeHost::new(
-            crate::native::NativeRunOptions {
+            gojs_native::NativeRunOptions {
                 cache_dir: Some(opts.cache_dir.join("native")),
                 ..Default::default()
             },

@@ -1,10 +1,10 @@
 //! The `native` host: runs modules in-process on wasmtime with a boa JS realm
-//! (see [`crate::native`]).
+//! (see [`gojs_native`]).
 
 use std::collections::BTreeSet;
 
 use super::{Capability, Exit, Host, RunOutcome, RunRequest};
-use crate::native::{Ending, NativeRunOptions, Program};
+use gojs_native::{Ending, NativeRunOptions, Program};
 
 /// The native host.
 pub struct NativeHost {
@@ -27,12 +27,6 @@ impl NativeHost {
         .into_iter()
         .collect();
         NativeHost { caps, opts }
-    }
-}
-
-impl Default for NativeHost {
-    fn default() -> Self {
-        NativeHost::new(NativeRunOptions::default())
     }
 }
 
@@ -64,7 +58,7 @@ impl Host for NativeHost {
         let mut opts = self.opts.clone();
         opts.timeout = Some(req.timeout);
         opts.trace = req.trace.clone();
-        let out = crate::native::run_isolated(&program, &opts, true);
+        let out = gojs_native::run_isolated(&program, &opts, true);
         Ok(RunOutcome {
             exit: match out.ending {
                 // As a process exit status, which is what every other host reports.

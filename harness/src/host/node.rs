@@ -120,7 +120,7 @@ impl Host for NodeHost {
             let mut flag = std::ffi::OsString::from("--trace=");
             flag.push(t);
             cmd.arg(flag)
-                .arg(format!("--layout={}", crate::abi::trace::layout_json()));
+                .arg(format!("--layout={}", gojs_abi::trace::layout_json()));
         }
         cmd.arg(&glue)
             .arg(&req.wasm)
@@ -130,4 +130,14 @@ impl Host for NodeHost {
             .envs(&req.env);
         run_with_timeout(cmd, req.timeout)
     }
+}
+
+/// `node --version` of the Node the node host runs (`GOJS_NODE`, else `node` on PATH), or
+/// an empty string when it cannot be run.
+pub fn node_version() -> String {
+    std::process::Command::new(std::env::var_os("GOJS_NODE").unwrap_or_else(|| "node".into()))
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }

@@ -7,7 +7,7 @@
 //
 // --list-imports prints, as JSON, the import object the glue builds with the globals set as
 // for a run (module -> sorted names) and runs nothing: the ABI inventory reads it.
-// --trace writes the import trace described in harness/src/abi/trace.rs, decoding each
+// --trace writes the import trace described in crates/abi/src/layout.rs (the frame table) and crates/abi/src/trace.rs, decoding each
 // import's frame with the layout the harness passes in --layout (the same table the native
 // host reads), so the two hosts' traces can be compared line by line.
 "use strict";

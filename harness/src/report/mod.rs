@@ -18,7 +18,6 @@ mod html;
 pub mod inventory;
 mod junit;
 mod markdown;
-pub mod run;
 
 pub use html::html;
 pub use junit::junit;

@@ -1,0 +1,174 @@
+//! Generators and oracles of the fuzz targets in `fuzz/` (cargo-fuzz), kept here so that the
+//! targets stay a few lines each and `cargo test` can replay their corpora on stable Rust
+//! (`crates/fuzzing/tests/fuzz_replay.rs`).
+//!
+//! Each target has one entry point taking the raw fuzz input, returning `Ok` for an input
+//! that passed (or was rejected as useless) and `Err(what went wrong)` for a failure:
+//!
+//! | target | entry point | drives |
+//! |---|---|---|
+//! | `import_frames` | [`import_frames`] | the ABI layer with the mock realm (or boa, `GOJS_FUZZ_REALM=boa`) |
+//! | `call_sequences` | [`call_sequences`] | a synthesized module on the native host |
+//! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the boa realm |
+//! | `module_loading` | [`module_loading`] | the native host with arbitrary or generated modules |
+//!
+//! `GOJS_FUZZ_FAULT=finalize-frees-predefined` breaks the ref table on purpose (see
+//! [`gojs_abi::table::Fault`]) to show the oracles catch it.
+
+pub mod frames;
+pub mod goside;
+pub mod loading;
+pub mod mock;
+
+pub mod sequences;
+pub mod valueof;
+
+use std::rc::Rc;
+
+use arbitrary::Unstructured;
+
+use gojs_abi::realm::Realm;
+use gojs_abi::table::Fault;
+use gojs_native::realm::shared::Shared;
+use gojs_native::realm::{BoaRealm, JsHost, RealmConfig};
+
+/// The fault named by `GOJS_FUZZ_FAULT`, if any.
+pub fn fault_from_env() -> Option<Fault> {
+    let name = std::env::var("GOJS_FUZZ_FAULT").ok()?;
+    match Fault::from_name(&name) {
+        Some(f) => Some(f),
+        None => panic!("GOJS_FUZZ_FAULT={name}: unknown fault (finalize-frees-predefined)"),
+    }
+}
+
+/// A fresh boa realm with the native host's prelude, deterministic.
+pub fn boa_host() -> Result<JsHost, String> {
+    let shared = Rc::new(Shared::new(true, 1 << 20, true, 1));
+    let cfg = RealmConfig {
+        argv: vec!["node".into(), "fuzz".into()],
+        env: Default::default(),
+        cwd: "/".into(),
+        pid: 1,
+        ppid: 0,
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        groups: vec![0],
+    };
+    JsHost::new(shared, &cfg).map_err(|e| format!("boa realm: {e:#}"))
+}
+
+/// Run `f` with a fresh boa realm.
+pub fn with_boa<T>(f: impl FnOnce(&mut BoaRealm<'_>) -> T) -> Result<T, String> {
+    let mut host = boa_host()?;
+    let helpers = host.helpers.clone();
+    let mut realm = BoaRealm {
+        ctx: &mut host.ctx,
+        h: &helpers,
+    };
+    Ok(f(&mut realm))
+}
+
+/// What a target did with an input its oracle passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// The input was run and checked.
+    Checked,
+    /// The generator could not make anything of it (too short, a description the
+    /// synthesizer refuses): nothing ran.
+    Rejected,
+}
+
+/// Target `import_frames` with a realm of your choice (see `fuzz/README.md`).
+pub fn import_frames_with<R: Realm>(
+    realm: &mut R,
+    data: &[u8],
+    fault: Option<Fault>,
+) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(input) = frames::FramesInput::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    frames::check_frames(realm, &input, fault).map(|_| Input::Checked)
+}
+
+/// Run target `name` on one input with an optional injected fault: whether the input was
+/// checked or rejected, or what went wrong.
+pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input, String> {
+    let checked = |r: Result<(), String>| r.map(|()| Input::Checked);
+    match name {
+        "import_frames" => {
+            if std::env::var("GOJS_FUZZ_REALM").as_deref() == Ok("boa") {
+                return with_boa(|realm| import_frames_with(realm, data, fault))?;
+            }
+            import_frames_with(&mut mock::MockRealm::new(), data, fault)
+        }
+        "valueof_roundtrip" => {
+            let mut u = Unstructured::new(data);
+            let Ok(input) = valueof::ValueOfInput::generate(&mut u) else {
+                return Ok(Input::Rejected);
+            };
+            checked(with_boa(|realm| {
+                valueof::check_valueof(realm, &input, fault)
+            })?)
+        }
+        "call_sequences" => {
+            let mut u = Unstructured::new(data);
+            let Ok(seq) = sequences::Sequence::generate(&mut u) else {
+                return Ok(Input::Rejected);
+            };
+            checked(sequences::check_native(&seq, fault))
+        }
+        "module_loading" => {
+            let mut u = Unstructured::new(data);
+            let Ok(input) = loading::LoadInput::generate(&mut u) else {
+                return Ok(Input::Rejected);
+            };
+            checked(loading::check_loading(&input))
+        }
+        other => Err(format!("no fuzz target {other}")),
+    }
+}
+
+/// Target `import_frames`: the mock realm, or boa with `GOJS_FUZZ_REALM=boa`.
+pub fn import_frames(data: &[u8]) -> Result<(), String> {
+    run_target("import_frames", data, fault_from_env()).map(drop)
+}
+
+/// Target `call_sequences`.
+pub fn call_sequences(data: &[u8]) -> Result<(), String> {
+    run_target("call_sequences", data, fault_from_env()).map(drop)
+}
+
+/// Target `valueof_roundtrip`.
+pub fn valueof_roundtrip(data: &[u8]) -> Result<(), String> {
+    run_target("valueof_roundtrip", data, fault_from_env()).map(drop)
+}
+
+/// Target `module_loading`.
+pub fn module_loading(data: &[u8]) -> Result<(), String> {
+    run_target("module_loading", data, fault_from_env()).map(drop)
+}
+
+/// A target's entry point: the oracle's verdict on one input.
+pub type TargetFn = fn(&[u8]) -> Result<(), String>;
+
+/// The entry point of a target by name.
+pub fn target(name: &str) -> Option<TargetFn> {
+    Some(match name {
+        "import_frames" => import_frames,
+        "call_sequences" => call_sequences,
+        "valueof_roundtrip" => valueof_roundtrip,
+        "module_loading" => module_loading,
+        _ => return None,
+    })
+}
+
+/// Every target's name.
+pub const TARGETS: [&str; 4] = [
+    "import_frames",
+    "call_sequences",
+    "valueof_roundtrip",
+    "module_loading",
+];

@@ -1,0 +1,315 @@
+//! Target 4, `module_loading`: arbitrary bytes, synthesized modules with arbitrary
+//! descriptions (missing or mistyped exports, unknown and duplicate imports, either import
+//! generation, random frames and stack pointers in `run` and `resume`), and synthesized
+//! modules with bytes flipped or cut, offered to the native host as programs.
+//!
+//! Oracle: the host never crashes (a panic aborts the fuzzer), never hangs (the run ends
+//! within its time limit plus the host's grace period), and a failure is a clean one-line
+//! `gojs-harness: …` message; bytes that are not a valid module always fail.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use arbitrary::{Result as AResult, Unstructured};
+
+use gojs_abi::imports::Import;
+use gojs_abi::table::TableProbe;
+use gojs_native::{Ending, NativeOutcome, NativeRunOptions, Program};
+use gojs_synth::spec::{Data, ModuleSpec, Show, Step};
+
+/// Time limit of one run.
+pub const TIMEOUT: Duration = Duration::from_secs(2);
+/// Memory limit of one run.
+pub const MAX_MEMORY: u64 = 64 << 20;
+/// The host's grace period past the limit (see `native::run_isolated`) plus slack.
+pub const HANG: Duration = Duration::from_secs(8);
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn scratch_file() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "gojs-fuzz-{}-{}.wasm",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Run module bytes on the native host: deterministic clock, no compile cache, memory and
+/// output capped, on a thread of its own (`run_isolated`).
+pub fn run_bytes(
+    bytes: &[u8],
+    timeout: Duration,
+    probe: Option<Arc<TableProbe>>,
+) -> Result<NativeOutcome, String> {
+    let path = scratch_file();
+    std::fs::write(&path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    let program = Program {
+        wasm: path.clone(),
+        args: vec![],
+        env: Default::default(),
+        cwd: PathBuf::from("/"),
+    };
+    let opts = NativeRunOptions {
+        deterministic: true,
+        seed: 1,
+        timeout: Some(timeout),
+        max_memory: Some(MAX_MEMORY),
+        max_output: 1 << 20,
+        cache_dir: None,
+        // The suite's compiler: findings should hold where the suite runs these modules.
+        compiler: gojs_native::engine::CompilerChoice::Cranelift,
+        tiered_cache: false,
+        tier_up: gojs_native::tierup::TierUp::Off,
+        background_fill: None,
+        table_probe: probe,
+        trace: None,
+        // Synthesized modules reach no file at all.
+        dirs: Vec::new(),
+        private_tmpdir: false,
+        grant_cwd: false,
+    };
+    let out = gojs_native::run_isolated(&program, &opts, true);
+    let _ = std::fs::remove_file(&path);
+    Ok(out)
+}
+
+/// What the target offers.
+#[derive(Debug, Clone)]
+pub enum LoadInput {
+    Raw(Vec<u8>),
+    Spec(ModuleSpec),
+    /// A synthesized module, then bytes flipped and/or the end cut off.
+    Mutated {
+        spec: ModuleSpec,
+        flips: Vec<(u32, u8)>,
+        cut: Option<u32>,
+    },
+}
+
+const CALLS: [&str; 6] = [
+    "syscall/js.valueGet",
+    "syscall/js.valueCall",
+    "runtime.wasmWrite",
+    "syscall/js.finalizeRef",
+    "runtime.scheduleTimeoutEvent",
+    "syscall/js.copyBytesToGo",
+];
+
+fn gen_step(u: &mut Unstructured<'_>) -> AResult<Step> {
+    let kind = u.int_in_range(0u8..=9)?;
+    let mut step = Step {
+        call: None,
+        print: None,
+        exit: None,
+        sp: None,
+        frame: Default::default(),
+        show: vec![],
+    };
+    match kind {
+        0 => {
+            let n = u.int_in_range(0usize..=16)?;
+            step.print = Some(String::from_utf8_lossy(u.bytes(n)?).replace('\n', " "))
+        }
+        1 => step.exit = Some(u.arbitrary()?),
+        _ => {
+            let name = if u.ratio(1u8, 2)? {
+                u.choose(&Import::ALL)?.name().to_string()
+            } else {
+                u.choose(&CALLS)?.to_string()
+            };
+            step.call = Some(name);
+            step.sp = Some(match u.int_in_range(0u8..=3)? {
+                0 => u.arbitrary::<u32>()? & !7,
+                1 => 16384 + (u.int_in_range(0u32..=8192)? & !7),
+                _ => 16384,
+            });
+            for _ in 0..u.int_in_range(0usize..=5)? {
+                let off = u.int_in_range(1u32..=8)? * 8;
+                let v = match u.int_in_range(0u8..=4)? {
+                    0 => format!("u64 {}", u.arbitrary::<u64>()?),
+                    1 => format!(
+                        "ref {}",
+                        u.choose(&[
+                            "global",
+                            "go",
+                            "null",
+                            "undefined",
+                            "id 7",
+                            "string 9",
+                            "function 1000"
+                        ])?
+                    ),
+                    2 => format!("u64 {}", 20000 + u.int_in_range(0u32..=64)?),
+                    3 => format!("u64 {}", u.int_in_range(0u32..=40)?),
+                    _ => format!("u8 {}", u.arbitrary::<u8>()?),
+                };
+                step.frame.insert(off.to_string(), v);
+            }
+            if u.ratio(1u8, 4)? {
+                step.show.push(Show {
+                    label: "r".into(),
+                    at: u.int_in_range(0u32..=72)?,
+                    len: u.int_in_range(1u32..=16)?,
+                    abs: false,
+                });
+            }
+        }
+    }
+    Ok(step)
+}
+
+fn gen_spec(u: &mut Unstructured<'_>) -> AResult<ModuleSpec> {
+    let mut omit = vec![];
+    for e in ["run", "resume", "getsp", "mem"] {
+        if u.ratio(1u8, 12)? {
+            omit.push(e.to_string());
+        }
+    }
+    let mut extra = vec![];
+    if u.ratio(1u8, 8)? {
+        extra.push(
+            u.choose(&[
+                "env.nope",
+                "gojs.runtime.wasmExit",
+                "gojs.runtime.getRandomData",
+                "go.debug",
+                "gojs.debug",
+                "_gotest.add",
+                "gojs.runtime.walltime1",
+            ])?
+            .to_string(),
+        );
+    }
+    let run = (0..u.int_in_range(0usize..=6)?)
+        .map(|_| gen_step(u))
+        .collect::<AResult<_>>()?;
+    let resume = (0..u.int_in_range(0usize..=3)?)
+        .map(|_| gen_step(u))
+        .collect::<AResult<_>>()?;
+    Ok(ModuleSpec {
+        imports: if u.ratio(1u8, 4)? { "go" } else { "gojs" }.into(),
+        pages: u.int_in_range(1u32..=3)?,
+        omit_exports: omit,
+        mem_kind: if u.ratio(1u8, 16)? {
+            Some(u.choose(&["global", "function"])?.to_string())
+        } else {
+            None
+        },
+        extra_imports: extra,
+        raw_hex: None,
+        raw_text: None,
+        data: vec![Data {
+            at: 20000,
+            text: Some(
+                u.choose(&["Object", "fs", "_pendingEvent", "\u{fffd}"])?
+                    .to_string(),
+            ),
+            hex: None,
+        }],
+        run,
+        resume,
+        exit: if u.ratio(1u8, 3)? {
+            -1
+        } else {
+            u.int_in_range(0i32..=255)?
+        },
+    })
+}
+
+impl LoadInput {
+    pub fn generate(u: &mut Unstructured<'_>) -> AResult<LoadInput> {
+        Ok(match u.int_in_range(0u8..=3)? {
+            0 => {
+                let n = u.arbitrary_len::<u8>()?.min(4096);
+                let mut b = u.bytes(n)?.to_vec();
+                if u.ratio(1u8, 2)? {
+                    // Start like a module so that decoding gets further.
+                    let mut m = b"\0asm\x01\0\0\0".to_vec();
+                    m.append(&mut b);
+                    b = m;
+                }
+                LoadInput::Raw(b)
+            }
+            1 | 2 => LoadInput::Spec(gen_spec(u)?),
+            _ => LoadInput::Mutated {
+                spec: gen_spec(u)?,
+                flips: (0..u.int_in_range(0usize..=4)?)
+                    .map(|_| Ok((u.arbitrary()?, u.arbitrary()?)))
+                    .collect::<AResult<_>>()?,
+                cut: if u.ratio(1u8, 3)? {
+                    Some(u.arbitrary()?)
+                } else {
+                    None
+                },
+            },
+        })
+    }
+
+    /// The bytes offered, or `None` for a description the synthesizer refuses (useless input).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            LoadInput::Raw(b) => Some(b.clone()),
+            LoadInput::Spec(s) => gojs_synth::build(s).ok(),
+            LoadInput::Mutated { spec, flips, cut } => {
+                let mut b = gojs_synth::build(spec).ok()?;
+                if b.is_empty() {
+                    return Some(b);
+                }
+                for (at, x) in flips {
+                    let i = *at as usize % b.len();
+                    b[i] ^= x;
+                }
+                if let Some(c) = cut {
+                    b.truncate(*c as usize % (b.len() + 1));
+                }
+                Some(b)
+            }
+        }
+    }
+}
+
+/// Whether wasmtime's validator (with the features the native engine enables) accepts `b`.
+pub fn is_valid_wasm(b: &[u8]) -> bool {
+    let features = wasmparser::WasmFeatures::default();
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(b)
+        .is_ok()
+}
+
+/// The oracle on one outcome.
+pub fn check_outcome(bytes: &[u8], out: &NativeOutcome) -> Result<(), String> {
+    if out.wall > TIMEOUT + HANG {
+        return Err(format!(
+            "the run took {:?} (limit {TIMEOUT:?}): the host hangs",
+            out.wall
+        ));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("gojs-harness:"))
+        .collect();
+    for n in &notes {
+        if n.contains("panicked") {
+            return Err(format!("the host crashed: {n}"));
+        }
+    }
+    if !is_valid_wasm(bytes) && (out.ending != Ending::Exit(1) || notes.is_empty()) {
+        return Err(format!(
+            "an invalid module ended with {:?} and no clean error (stderr: {stderr:?})",
+            out.ending
+        ));
+    }
+    Ok(())
+}
+
+/// Run the target's oracle on one input.
+pub fn check_loading(input: &LoadInput) -> Result<(), String> {
+    let Some(bytes) = input.bytes() else {
+        return Ok(());
+    };
+    let out = run_bytes(&bytes, TIMEOUT, None)?;
+    check_outcome(&bytes, &out)
+}

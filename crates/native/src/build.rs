@@ -1,0 +1,138 @@
+//! Where a run's machine code comes from: the cache or a compile, by which compiler, and
+//! whether the run may tier up (see [`crate::engine::CompilerChoice`]).
+
+use std::path::{Path, PathBuf};
+
+use wasmtime::{Engine, Module};
+
+use crate::cache::{self, FillRequest};
+use crate::engine::{self, Compiler, CompilerChoice};
+use crate::options::{BackgroundFill, NativeRunOptions};
+use crate::rewrite::export_globals;
+use crate::tierup::{self, TierUp};
+use crate::validate::validate;
+
+/// A module ready to run: its build, the engine it was built for, and for a run that may
+/// tier up, the Cranelift build under way and the names of the globals' exports.
+pub(crate) struct Built {
+    pub engine: Engine,
+    pub module: Module,
+    pub build: (Compiler, bool),
+    pub tier: Option<(tierup::Background, Vec<String>)>,
+}
+
+/// The module, from the cache or compiled, and the engine it was built for.
+pub(crate) fn build_module(
+    opts: &NativeRunOptions,
+    epoch: bool,
+    bytes: &[u8],
+    wasm: &Path,
+    cache_dir: Option<PathBuf>,
+) -> Result<Built, String> {
+    let err = |e: anyhow::Error| format!("{e:#}");
+    let built = |engine, module, build| Built {
+        engine,
+        module,
+        build,
+        tier: None,
+    };
+    if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
+        return build_tiered(
+            epoch,
+            bytes,
+            wasm,
+            cache_dir,
+            opts.tier_up,
+            opts.background_fill.as_ref(),
+        )
+        .map_err(err);
+    }
+    let Some(dir) = cache_dir else {
+        let compiler = opts.compiler.uncached();
+        let engine = engine::engine(epoch, compiler).map_err(err)?;
+        let module = engine::compile(&engine, bytes).map_err(err)?;
+        return Ok(built(engine, module, (compiler, false)));
+    };
+    let first = opts.compiler.cached();
+    let engine = engine::engine(epoch, first).map_err(err)?;
+    if let Some(m) = cache::cached(&engine, first, bytes, &dir) {
+        return Ok(built(engine, m, (first, true)));
+    }
+    let module = engine::compile(&engine, bytes).map_err(err)?;
+    cache::store(&engine, first, bytes, &dir, &module);
+    Ok(built(engine, module, (first, false)))
+}
+
+/// [`CompilerChoice::Auto`] with tiered caching: a cached Cranelift build if there is one,
+/// else Winch code, which tiers up (see [`crate::tierup`]) if the run lasts. A module seen
+/// for the first time is often run only once (`go test -exec`): it is built quickly and
+/// cached. When that build is used again, a background fill caches a Cranelift build for
+/// the runs after.
+fn build_tiered(
+    epoch: bool,
+    original: &[u8],
+    wasm: &Path,
+    cache_dir: Option<PathBuf>,
+    tier_up: TierUp,
+    filler: Option<&BackgroundFill>,
+) -> anyhow::Result<Built> {
+    // The rewrite parses the module by hand: only a valid one gets that far.
+    validate(original).map_err(anyhow::Error::msg)?;
+    let rewritten = export_globals(original).ok();
+    let bytes = rewritten.as_ref().map_or(original, |(b, _)| b.as_slice());
+    let winch = engine::engine(epoch, Compiler::Winch)?;
+    let (module, hit) = match &cache_dir {
+        Some(dir) => {
+            let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
+            // The tier-up's and the fills' builds are of the rewritten module; the suite's
+            // of the original one.
+            let found = cache::cached(&cranelift, Compiler::Cranelift, bytes, dir).or_else(|| {
+                (bytes != original)
+                    .then(|| cache::cached(&cranelift, Compiler::Cranelift, original, dir))
+                    .flatten()
+            });
+            if let Some(m) = found {
+                return Ok(Built {
+                    engine: cranelift,
+                    module: m,
+                    build: (Compiler::Cranelift, true),
+                    tier: None,
+                });
+            }
+            match cache::cached(&winch, Compiler::Winch, bytes, dir) {
+                Some(m) => {
+                    if let Some(filler) = filler {
+                        let req = FillRequest {
+                            wasm: wasm.to_path_buf(),
+                            cache_dir: dir.clone(),
+                            epoch,
+                            compiler: Compiler::Cranelift,
+                        };
+                        cache::request_fill(filler, req, bytes);
+                    }
+                    (m, true)
+                }
+                None => {
+                    let m = engine::compile(&winch, bytes)?;
+                    cache::store(&winch, Compiler::Winch, bytes, dir, &m);
+                    (m, false)
+                }
+            }
+        }
+        None => (engine::compile(&winch, bytes)?, false),
+    };
+    // Epoch checks are compiled in, and the time limit's watchdog holds this engine: a run
+    // with a time limit stays on it.
+    let tier = match rewritten {
+        Some((bytes, names)) if !epoch => {
+            tierup::Background::start(bytes, cache_dir, tier_up).map(|b| (b, names))
+        }
+        _ => None,
+    };
+    Ok(Built {
+        engine: winch,
+        module,
+        build: (Compiler::Winch, hit),
+        tier,
+    })
+}

@@ -1,0 +1,205 @@
+//! The on-disk cache of compiled modules, keyed by the module's bytes, the compiler and
+//! everything in the engine configuration that changes the code; and background fills of it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, Module};
+
+use crate::engine::{self, CONFIG_TAG, Compiler, compile};
+use crate::options::BackgroundFill;
+
+/// The cache key of a module: sha256 of its bytes, of wasmtime's own compatibility hash
+/// (its version and every compilation setting) and of our configuration tag.
+pub fn cache_key(engine: &Engine, compiler: Compiler, bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut compat = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut compat);
+    let mut h = Sha256::new();
+    h.update(bytes);
+    h.update(b"\0wasmtime\0");
+    h.update(compat.finish().to_le_bytes());
+    h.update(CONFIG_TAG.as_bytes());
+    // The compatibility hash covers the compiler strategy too; naming it keeps entries of
+    // the two compilers apart even if that changes.
+    h.update(compiler.name().as_bytes());
+    h.update(std::env::consts::ARCH.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compile `bytes`, through the cache in `cache_dir` when given. A cache entry that cannot
+/// be loaded (corrupt, other engine) is replaced.
+pub fn load_module(
+    engine: &Engine,
+    compiler: Compiler,
+    bytes: &[u8],
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<Module> {
+    let Some(dir) = cache_dir else {
+        return compile(engine, bytes);
+    };
+    if let Some(m) = cached(engine, compiler, bytes, dir) {
+        return Ok(m);
+    }
+    let module = compile(engine, bytes)?;
+    store(engine, compiler, bytes, dir, &module);
+    Ok(module)
+}
+
+/// The cached build of `bytes` by `compiler`, if there is a usable one. An entry that cannot
+/// be loaded (corrupt, other engine) is removed.
+pub fn cached(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path) -> Option<Module> {
+    let path = dir.join(format!("{}.cwasm", cache_key(engine, compiler, bytes)));
+    if !path.is_file() {
+        return None;
+    }
+    // SAFETY: the file is one `store` wrote with `Module::serialize` for the same engine
+    // configuration (the key covers the bytes, the wasmtime version, the compiler and the
+    // config); wasmtime checks the header and engine compatibility and errors on mismatch. A
+    // deliberately forged file in the cache directory is outside this threat model.
+    match unsafe { Module::deserialize_file(engine, &path) } {
+        Ok(m) => {
+            // Mark as recently used for eviction.
+            if let Ok(f) = std::fs::File::options().append(true).open(&path) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
+            Some(m)
+        }
+        Err(_) => {
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+    }
+}
+
+/// Put `module`, the build of `bytes` by `compiler`, in the cache (best effort: a cache that
+/// cannot be written only costs the next run a compile).
+pub fn store(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path, module: &Module) {
+    let key = cache_key(engine, compiler, bytes);
+    let path = dir.join(format!("{key}.cwasm"));
+    if let Ok(ser) = module.serialize() {
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, ser).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+        let _ = std::fs::remove_file(&tmp);
+        evict(dir, &path, cache_limit());
+    }
+}
+
+/// A build the cache should get in the background: `wasm` (the file the run loaded) built
+/// with `compiler` into `cache_dir`; the embedder's [`BackgroundFill`] does it, usually by
+/// calling [`fill`] in a process of its own that outlives the run.
+#[derive(Debug, Clone)]
+pub struct FillRequest {
+    pub wasm: PathBuf,
+    pub cache_dir: PathBuf,
+    pub epoch: bool,
+    pub compiler: Compiler,
+}
+
+/// Ask `filler` to build `wasm` (whose contents, as the tiered path builds them, are
+/// `bytes`) into the cache, unless a fill of that build started less than ten minutes ago:
+/// runs that follow each other quickly (`go test -count=N`) would otherwise each start a
+/// compile of the same module.
+pub(crate) fn request_fill(filler: &BackgroundFill, req: FillRequest, bytes: &[u8]) {
+    let marker = fill_marker(&req.cache_dir, req.epoch, req.compiler, bytes);
+    let fresh = |m: &Path| {
+        std::fs::metadata(m)
+            .and_then(|md| md.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() < std::time::Duration::from_secs(600))
+    };
+    let _ = std::fs::create_dir_all(&req.cache_dir);
+    if std::fs::File::create_new(&marker).is_err() {
+        if fresh(&marker) {
+            return;
+        }
+        let _ = std::fs::File::create(&marker);
+    }
+    (filler.0)(&req);
+}
+
+/// Build `wasm` with `compiler` into the cache in `dir` unless it is there already (what a
+/// [`BackgroundFill`] does with a [`FillRequest`]).
+pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow::Result<()> {
+    let bytes = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+    // The tiered path of `run` (the one that starts fills) builds the rewritten module.
+    let bytes = crate::rewrite::export_globals(&bytes).map_or(bytes, |(b, _)| b);
+    let done = engine::engine(epoch, compiler)
+        .and_then(|engine| load_module(&engine, compiler, &bytes, Some(dir)));
+    let _ = std::fs::remove_file(fill_marker(dir, epoch, compiler, &bytes));
+    done.map(|_| ())
+}
+
+/// The file that says a background fill of this build is under way.
+fn fill_marker(dir: &Path, epoch: bool, compiler: Compiler, bytes: &[u8]) -> PathBuf {
+    let hash: String = Sha256::digest(bytes)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let epoch = if epoch { "-epoch" } else { "" };
+    dir.join(format!(".{hash}.{}{epoch}.filling", compiler.name()))
+}
+
+/// Size the cache may reach before the least recently used entries go:
+/// `$GOJS_NATIVE_CACHE_MAX` bytes, default 2 GiB.
+fn cache_limit() -> u64 {
+    std::env::var("GOJS_NATIVE_CACHE_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2 << 30)
+}
+
+/// Remove the oldest `.cwasm` entries (by modification time) until the cache fits its limit.
+/// `keep` (the entry just written) is never removed.
+fn evict(dir: &Path, keep: &Path, limit: u64) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = rd
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((m.modified().ok()?, m.len(), e.path()))
+        })
+        .collect();
+    let mut total: u64 = entries.iter().map(|e| e.1).sum();
+    entries.sort();
+    for (_, len, path) in entries {
+        if total <= limit {
+            break;
+        }
+        if path != keep && std::fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eviction_removes_oldest_first_and_keeps_the_new_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(100);
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            let p = dir.path().join(format!("{name}.cwasm"));
+            std::fs::write(&p, vec![0u8; 100]).unwrap();
+            let f = std::fs::File::options().append(true).open(&p).unwrap();
+            f.set_modified(old + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("other.txt"), vec![0u8; 1000]).unwrap();
+        let keep = dir.path().join("a.cwasm");
+        evict(dir.path(), &keep, 150);
+        assert!(keep.exists());
+        assert!(!dir.path().join("b.cwasm").exists());
+        assert!(!dir.path().join("c.cwasm").exists());
+        assert!(dir.path().join("other.txt").exists());
+    }
+}

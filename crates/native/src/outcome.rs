@@ -1,0 +1,62 @@
+//! What a run gives back: how it ended, its output, where its start-up time went.
+
+use std::time::Duration;
+
+use crate::engine::Compiler;
+
+/// How a native run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Exit(i32),
+    Timeout,
+}
+
+/// Result of a native run (stdout/stderr empty when not captured).
+#[derive(Debug, Clone)]
+pub struct NativeOutcome {
+    pub ending: Ending,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub wall: Duration,
+    /// Where the time before the program's first instruction went.
+    pub phases: Phases,
+}
+
+/// Start-up phases of a run (zero when the run did not get that far).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// Reading the module and compiling it (or loading it from the cache).
+    pub load: Duration,
+    /// Building the JS realm (boa and the prelude).
+    pub realm: Duration,
+    /// Linking and instantiating the module.
+    pub instantiate: Duration,
+    /// The compiler whose build ran, and whether it came from the cache.
+    pub build: Option<(Compiler, bool)>,
+    /// When the run moved to Cranelift code (see [`crate::tierup`]), counted from its start.
+    pub tiered_up: Option<Duration>,
+}
+
+impl Phases {
+    /// `build winch (compiled) 431.2ms, realm 7.9ms, instantiate 0.9ms, tier-up to
+    /// cranelift at 1.52s, total 3.20s`, for a run that took `total`.
+    pub fn describe(&self, total: Duration) -> String {
+        let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1e3);
+        let build = match self.build {
+            Some((c, true)) => format!("{} (cached)", c.name()),
+            Some((c, false)) => format!("{} (compiled)", c.name()),
+            None => "none".into(),
+        };
+        let tier = match self.tiered_up {
+            Some(at) => format!(", tier-up to cranelift at {:.2}s", at.as_secs_f64()),
+            None => String::new(),
+        };
+        format!(
+            "build {build} {}, realm {}, instantiate {}{tier}, total {:.2}s",
+            ms(self.load),
+            ms(self.realm),
+            ms(self.instantiate),
+            total.as_secs_f64()
+        )
+    }
+}

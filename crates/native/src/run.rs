@@ -1,0 +1,333 @@
+//! Setting a run up (module, argv/env block, realm, files, instance) and running it to its
+//! end, on the caller's thread ([`run`]) or on one of its own ([`run_isolated`]).
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use gojs_abi::argv as args;
+use wasmtime::{Engine, Store};
+
+use crate::build::{Built, build_module};
+use crate::link::{HostState, Limiter, first_line, instantiate};
+use crate::options::{NativeRunOptions, Program};
+use crate::outcome::{Ending, NativeOutcome, Phases};
+use crate::realm::fs::Fs;
+use crate::realm::sandbox::{Grant, Sandbox};
+use crate::realm::shared::Shared;
+use crate::realm::{BoaRealm, JsHost, RealmConfig};
+use crate::session::{Session, Stop};
+
+/// `process.pid` in deterministic mode.
+pub const DETERMINISTIC_PID: i64 = 4096;
+
+fn prepare(
+    program: &Program,
+    opts: &NativeRunOptions,
+    shared: Rc<Shared>,
+    timed_out: Arc<AtomicBool>,
+    started: Instant,
+) -> Result<(Session, Engine, i32, i32), String> {
+    let t_load = Instant::now();
+    let bytes = std::fs::read(&program.wasm)
+        .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
+    let epoch = opts.timeout.is_some();
+    let cache_dir = opts.cache_dir.clone();
+    let Built {
+        engine,
+        module,
+        build,
+        tier,
+    } = build_module(opts, epoch, &bytes, &program.wasm, cache_dir)?;
+    let global_names = tier.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
+
+    let mut argv = vec![program.wasm.to_string_lossy().into_owned()];
+    argv.extend(program.args.iter().cloned());
+    let env_strings = args::env_strings(&program.env);
+    let limit = args::limit_for(module.imports().map(|i| i.name()));
+    let (block, argc, argv_addr) = args::layout(&argv, &env_strings, limit)?;
+
+    let mut node_argv = vec!["node".to_string(), "wasm_exec_node.js".to_string()];
+    node_argv.extend(argv.iter().cloned());
+    let mut cfg = RealmConfig::from_process(
+        node_argv,
+        program.env.clone(),
+        program.cwd.to_string_lossy().into_owned(),
+    );
+    if opts.deterministic {
+        // The process ids are the one other input that changes from run to run.
+        (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
+    }
+    let mut phases = Phases {
+        load: t_load.elapsed(),
+        build: Some(build),
+        ..Phases::default()
+    };
+    let t_realm = Instant::now();
+    let mut js = JsHost::new(shared.clone(), &cfg).map_err(|e| format!("{e:#}"))?;
+    phases.realm = t_realm.elapsed();
+    let t_inst = Instant::now();
+
+    let table = {
+        let mut realm = BoaRealm {
+            ctx: &mut js.ctx,
+            h: &js.helpers,
+        };
+        let mut t = gojs_abi::imports::new_table(&mut realm);
+        t.inject_fault(opts.table_probe.as_ref().and_then(|p| p.fault));
+        t
+    };
+    let state = HostState {
+        shared: shared.clone(),
+        helpers: js.helpers.clone(),
+        table: Rc::new(RefCell::new(table)),
+        exports: None,
+        limiter: Limiter {
+            max: opts.max_memory,
+            denied: false,
+        },
+        probe: opts.table_probe.clone(),
+    };
+    let mut store = Store::new(&engine, state);
+    store.limiter(|s| &mut s.limiter);
+    if opts.timeout.is_some() {
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+    }
+
+    let (ex, globals) = instantiate(&mut store, &engine, &module, &global_names)?;
+    store.data_mut().exports = Some(Rc::new(ex.clone()));
+    let mem = ex.mem.data_mut(&mut store);
+    if mem.len() < args::ARGS_START + block.len() {
+        return Err("linear memory too small for the argv/env block".into());
+    }
+    mem[args::ARGS_START..args::ARGS_START + block.len()].copy_from_slice(&block);
+    let timeout = opts.timeout;
+    phases.instantiate = t_inst.elapsed();
+    Ok((
+        Session {
+            store,
+            js,
+            ex,
+            globals,
+            tier,
+            started,
+            timeout,
+            timed_out,
+            phases,
+        },
+        engine,
+        argc,
+        argv_addr,
+    ))
+}
+
+/// The directories a run gives: the working directory, the private TMPDIR (whose path
+/// replaces `TMPDIR` in the program's environment) and `opts.dirs`.
+fn file_system(
+    program: &mut Program,
+    opts: &NativeRunOptions,
+    capture: bool,
+) -> Result<(Fs, Option<tempfile::TempDir>), String> {
+    let cwd = std::path::absolute(&program.cwd)
+        .map_err(|e| format!("working directory {}: {e}", program.cwd.display()))?;
+    let cwd = cwd.to_string_lossy().into_owned();
+    let mut grants = Vec::new();
+    if opts.grant_cwd {
+        grants.push(Grant::new(Path::new(&cwd), &cwd)?);
+    }
+    let tmp = if opts.private_tmpdir {
+        let t = tempfile::Builder::new()
+            .prefix("gojs-tmp-")
+            .tempdir()
+            .map_err(|e| format!("cannot make the program's TMPDIR: {e}"))?;
+        let path = std::fs::canonicalize(t.path())
+            .map_err(|e| format!("cannot make the program's TMPDIR: {e}"))?;
+        let path = path.to_string_lossy().into_owned();
+        grants.push(Grant::new(Path::new(&path), &path)?);
+        program.env.insert("TMPDIR".into(), path);
+        Some(t)
+    } else {
+        None
+    };
+    grants.extend(opts.dirs.iter().cloned());
+    Ok((Fs::new(Sandbox::new(grants, &cwd), !capture), tmp))
+}
+
+/// Run a module to completion.
+pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    let started = Instant::now();
+    let shared = Rc::new(Shared::new(
+        capture,
+        opts.max_output,
+        opts.deterministic,
+        opts.seed,
+    ));
+    let mut program = program.clone();
+    // Removed when the run ends (dropped at the end of this function).
+    let (fs_failed, _tmpdir) = match file_system(&mut program, opts, capture) {
+        Ok((fs, tmp)) => {
+            *shared.fs.borrow_mut() = fs;
+            (None, tmp)
+        }
+        Err(e) => (Some(e), None),
+    };
+    let program = &program;
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let trace_failed = opts
+        .trace
+        .as_ref()
+        .and_then(|path| match gojs_abi::trace::Tracer::to_file(path) {
+            Ok(t) => {
+                *shared.trace.borrow_mut() = Some(t);
+                None
+            }
+            Err(e) => Some(format!("cannot write the trace to {}: {e}", path.display())),
+        });
+    let prepared = match trace_failed.or(fs_failed) {
+        Some(msg) => Err(msg),
+        None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
+    };
+    let mut phases = Phases::default();
+    let stop = match prepared {
+        Err(msg) => Stop::Fail(msg),
+        Ok((mut session, engine, argc, argv)) => {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let watchdog = opts.timeout.map(|t| {
+                let flag = timed_out.clone();
+                let engine = engine.clone();
+                let t = t.saturating_sub(started.elapsed());
+                std::thread::spawn(move || {
+                    if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(t) {
+                        flag.store(true, Ordering::SeqCst);
+                        engine.increment_epoch();
+                    }
+                })
+            });
+            shared.trace_event("run");
+            let r = session
+                .enter(|s, ex| ex.run.call(s, (argc, argv)))
+                .and_then(|()| session.event_loop());
+            drop(tx);
+            phases = session.phases;
+            if let Some(w) = watchdog {
+                let _ = w.join();
+            }
+            let denied = session.store.data().limiter.denied;
+            // Drop JS values held by the table before the realm goes.
+            session.store.data().table.borrow_mut().clear();
+            let Session { store, js, .. } = session;
+            drop(store);
+            drop(js);
+            match r {
+                Ok(()) => Stop::Exit(0),
+                // Go reports a failed memory.grow as its own fatal error; say why it failed.
+                Err(Stop::Exit(c)) if denied && c != 0 => Stop::Fail(format!(
+                    "memory limit of {} bytes exceeded",
+                    opts.max_memory.unwrap_or(0)
+                )),
+                Err(s) => s,
+            }
+        }
+    };
+    let ending = match stop {
+        Stop::Exit(c) => Ending::Exit(c),
+        Stop::Timeout => {
+            let t = opts.timeout.unwrap_or_default();
+            shared.out.borrow_mut().note(&format!(
+                "gojs-harness: time limit of {:.1}s exceeded",
+                t.as_secs_f64()
+            ));
+            Ending::Timeout
+        }
+        Stop::Fail(msg) => {
+            shared
+                .out
+                .borrow_mut()
+                .note(&format!("gojs-harness: {}", first_line(&msg)));
+            Ending::Exit(1)
+        }
+    };
+    if let Some(mut t) = shared.trace.borrow_mut().take() {
+        t.flush();
+        if let Some(e) = t.error {
+            shared
+                .out
+                .borrow_mut()
+                .note(&format!("gojs-harness: writing the trace failed: {e}"));
+        }
+    }
+    let mut out = shared.out.borrow_mut();
+    NativeOutcome {
+        ending,
+        stdout: std::mem::take(&mut out.stdout),
+        stderr: std::mem::take(&mut out.stderr),
+        wall: started.elapsed(),
+        phases,
+    }
+}
+
+/// Native stack of the thread a run gets (wasm, plus boa frames between re-entrant calls).
+pub const RUN_STACK: usize = 256 << 20;
+
+/// How long past its time limit a run may take to notice before it is abandoned.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// [`run`] on a thread of its own with a big stack. The time limit interrupts wasm through
+/// epochs; JS that never returns (an endless loop in `eval`) cannot be interrupted, so a run
+/// still going [`GRACE`] after its limit is abandoned (its thread is left running, detached)
+/// and reported as timed out.
+pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (p, o) = (program.clone(), opts.clone());
+    let spawned = std::thread::Builder::new()
+        .name("gojs-native".into())
+        .stack_size(RUN_STACK)
+        .spawn(move || {
+            let _ = tx.send(run(&p, &o, capture));
+        });
+    let failed = |msg: String| NativeOutcome {
+        ending: Ending::Exit(1),
+        stdout: Vec::new(),
+        stderr: format!("gojs-harness: {msg}\n").into_bytes(),
+        wall: started.elapsed(),
+        phases: Phases::default(),
+    };
+    if let Err(e) = spawned {
+        return failed(format!("cannot start the run thread: {e}"));
+    }
+    let received = match opts.timeout {
+        Some(t) => rx
+            .recv_timeout(t + GRACE)
+            .map_err(|e| matches!(e, std::sync::mpsc::RecvTimeoutError::Timeout)),
+        None => rx.recv().map_err(|_| false),
+    };
+    match received {
+        Ok(outcome) => outcome,
+        Err(true) => {
+            let msg = format!(
+                "gojs-harness: time limit of {:.1}s exceeded (JS did not return; run abandoned)\n",
+                opts.timeout.unwrap_or_default().as_secs_f64()
+            );
+            if !capture {
+                eprint!("{msg}");
+            }
+            NativeOutcome {
+                ending: Ending::Timeout,
+                stdout: Vec::new(),
+                stderr: if capture {
+                    msg.into_bytes()
+                } else {
+                    Vec::new()
+                },
+                wall: started.elapsed(),
+                phases: Phases::default(),
+            }
+        }
+        Err(false) => failed("the run thread panicked".into()),
+    }
+}

@@ -1,0 +1,103 @@
+//! `matrix`, `inventory` and `render`: every case on every host × release, with the reports.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use gojs_harness::matrix::{MatrixOptions, inventory_command, matrix as run_matrix, render};
+use gojs_harness::paths;
+
+use super::{ToolchainArgs, command_line, jobs};
+
+#[derive(Args)]
+pub struct MatrixArgs {
+    /// Hosts, comma-separated: native, node, browser, cmd:PROGRAM.
+    #[arg(long, default_value = "native,node")]
+    host: String,
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// A wasm_exec.js to use instead of each toolchain's own (glue-based hosts); its imports
+    /// are compared with each stock glue's and its verdicts with the baseline.
+    #[arg(long)]
+    glue: Option<PathBuf>,
+    /// Where to write the reports (default: reports/, or target/matrix-glue with --glue).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A matrix.json whose verdicts to compare with (default with --glue: reports/matrix.json).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Run only trials whose name contains this text (repeatable: any of them).
+    #[arg(long)]
+    filter: Vec<String>,
+    /// Trials run at once (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Seconds a trial may take when its case sets no limit.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Keep wall times in the reports (they are then not reproducible).
+    #[arg(long)]
+    timings: bool,
+    /// The command the reports say produced them (default: this command line).
+    #[arg(long, hide = true)]
+    generated_by: Option<String>,
+}
+
+#[derive(Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    toolchains: ToolchainArgs,
+    /// A wasm_exec.js to compare with each release's stock glue.
+    #[arg(long)]
+    glue: Option<PathBuf>,
+    /// Write the Markdown here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// The command the report says produced it (default: this command line).
+    #[arg(long, hide = true)]
+    generated_by: Option<String>,
+}
+
+pub fn matrix(a: MatrixArgs) -> anyhow::Result<ExitCode> {
+    let ok = run_matrix(&MatrixOptions {
+        hosts: a.host,
+        go: a.toolchains.go,
+        goroots: a.toolchains.goroot,
+        glue: a.glue,
+        out: a.out,
+        jobs: jobs(a.jobs),
+        timeout: a.timeout.map(Duration::from_secs),
+        filter: a.filter,
+        baseline: a.baseline,
+        timings: a.timings,
+        command: a.generated_by.unwrap_or_else(command_line),
+    })?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
+    inventory_command(
+        &a.toolchains.go,
+        &a.toolchains.goroot,
+        a.glue.as_deref(),
+        a.out.as_deref(),
+        jobs(a.jobs),
+        &a.generated_by.unwrap_or_else(command_line),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render_reports(from: Option<PathBuf>, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    render(
+        &from.unwrap_or_else(|| paths::repo_root().join("reports/matrix.json")),
+        out.as_deref(),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
