@@ -31,7 +31,8 @@ fn a_module_cut_short_is_refused_in_one_line() {
     let cache = dir.path().join("cache");
     // As a partial download leaves it: from 50 kB to 1.5 MB (a Go hello world is ~2.5 MB).
     let cuts = (1..=30).map(|k| k * 50_000).filter(|&c| c < bytes.len());
-    for cut in cuts.chain([0, 4, 8, 9, 100]) {
+    // (8 bytes, the header alone, are a valid empty module: refused for having no `run`.)
+    for cut in cuts.chain([0, 4, 9, 100]) {
         let path = dir.path().join(format!("cut-{cut}.wasm"));
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let out = run(&path, &cache);
