@@ -16,21 +16,47 @@ const IMPORTS: &str = r#"
 
 const PRELUDE: &str = r#"
   (memory (export "mem") 1)
-  (global $sp (mut i32) (i32.const 1024))
+  (global $sp (mut i32) (i32.const EXIT_SP))
   (func (export "getsp") (result i32) global.get $sp)
-  ;; exit(code): frame at 1024, code at +8
+  ;; exit(code)
   (func $quit (param i32)
     global.get $sp
     drop
-    (i32.store (i32.const 1032) (local.get 0))
-    (call $exit (i32.const 1024)))
-  ;; print the string at 3000 with length n to fd 1 (frame at 1100: fd @8, p @16, n @24)
+    (i32.store (i32.const EXIT_CODE) (local.get 0))
+    (call $exit (i32.const EXIT_SP)))
+  ;; print the string at 3000 with length n to fd 1
   (func $print (param i32)
-    (i64.store (i32.const 1108) (i64.const 1))
-    (i64.store (i32.const 1116) (i64.const 3000))
-    (i32.store (i32.const 1124) (local.get 0))
-    (call $write (i32.const 1100)))
+    (i64.store (i32.const WRITE_FD) (i64.const 1))
+    (i64.store (i32.const WRITE_P) (i64.const 3000))
+    (i32.store (i32.const WRITE_N) (local.get 0))
+    (call $write (i32.const WRITE_SP)))
 "#;
+
+/// The frames the modules below use, and the names they give their fields' addresses
+/// (taken from the frame table, never written out).
+const EXIT_SP: u32 = 1024;
+const WRITE_SP: u32 = 1100;
+const SCHED_SP: u32 = 1200;
+
+/// `text` with the frame addresses of the modules below filled in.
+fn with_frames(text: &str) -> String {
+    use gojs_abi::layout::{WRITE_LEN, schedule_timeout_event, wasm_exit, wasm_write};
+    let text_at = wasm_write::TEXT.at(WRITE_SP);
+    [
+        ("EXIT_SP", u64::from(EXIT_SP)),
+        ("EXIT_CODE", wasm_exit::CODE.at(EXIT_SP)),
+        ("WRITE_SP", u64::from(WRITE_SP)),
+        ("WRITE_FD", wasm_write::FD.at(WRITE_SP)),
+        ("WRITE_P", text_at),
+        ("WRITE_N", text_at + u64::from(WRITE_LEN)),
+        ("SCHED_SP", u64::from(SCHED_SP)),
+        ("SCHED_MS", schedule_timeout_event::MS.at(SCHED_SP)),
+    ]
+    .iter()
+    .fold(text.to_string(), |t, (name, addr)| {
+        t.replace(name, &addr.to_string())
+    })
+}
 
 fn module(body: &str) -> String {
     // Imports must precede definitions: hoist the body's own.
@@ -38,7 +64,10 @@ fn module(body: &str) -> String {
         .unwrap();
     let imports: Vec<&str> = re.find_iter(body).map(|m| m.as_str()).collect();
     let rest = re.replace_all(body, "");
-    format!("(module {IMPORTS} {} {PRELUDE} {rest})", imports.join(" "))
+    with_frames(&format!(
+        "(module {IMPORTS} {} {PRELUDE} {rest})",
+        imports.join(" ")
+    ))
 }
 
 fn run_bytes(bytes: &[u8], opts: &NativeRunOptions) -> NativeOutcome {
@@ -175,11 +204,11 @@ fn paused_with_nothing_pending_gets_the_deadlock_event() {
 
 #[test]
 fn timer_resumes_go() {
-    // scheduleTimeoutEvent(ms @8) -> id @16; the timer resumes, resume exits 3.
+    // scheduleTimeoutEvent(50 ms); the timer resumes, resume exits 3.
     let body = r#"(func (export "resume") (call $quit (i32.const 3)))
         (func (export "run") (param i32 i32)
-          (i64.store (i32.const 1208) (i64.const 50))
-          (call $sched (i32.const 1200)))"#;
+          (i64.store (i32.const SCHED_MS) (i64.const 50))
+          (call $sched (i32.const SCHED_SP)))"#;
     let det = NativeRunOptions {
         deterministic: true,
         ..no_cache()
@@ -193,46 +222,119 @@ fn timer_resumes_go() {
     assert!(t.elapsed() >= Duration::from_millis(50));
 }
 
+/// A step of a synthesized module's `run` (see [`gojs_synth::spec::Step`]).
+fn step(
+    call: &str,
+    sp: u32,
+    frame: gojs_synth::frame::Frame,
+    show: Vec<gojs_synth::spec::Show>,
+) -> gojs_synth::spec::Step {
+    gojs_synth::spec::Step {
+        call: Some(call.into()),
+        print: None,
+        exit: None,
+        sp: Some(sp),
+        frame: frame.into_slots(),
+        show,
+    }
+}
+
+/// A `gojs` module of 2 pages with these texts at these addresses, `run` and `resume` steps,
+/// that exits 0 after `run`'s steps.
+fn synthesized(
+    texts: &[(u32, &str)],
+    run: Vec<gojs_synth::spec::Step>,
+    resume: Vec<gojs_synth::spec::Step>,
+) -> Vec<u8> {
+    use gojs_synth::spec::{Data, ModuleSpec};
+    let spec = ModuleSpec {
+        imports: "gojs".into(),
+        pages: 2,
+        omit_exports: vec![],
+        mem_kind: None,
+        extra_imports: vec![],
+        raw_hex: None,
+        raw_text: None,
+        data: texts
+            .iter()
+            .map(|&(at, text)| Data {
+                at,
+                text: Some(text.into()),
+                hex: None,
+            })
+            .collect(),
+        run,
+        resume,
+        exit: 0,
+    };
+    gojs_synth::build(&spec).unwrap()
+}
+
 #[test]
 fn js_values_through_the_imports() {
-    // console.log(stringVal("hello from js")) via valueGet/stringVal/valueCall.
-    let body = r#"
-      (import "gojs" "syscall/js.valueGet" (func $get (param i32)))
-      (import "gojs" "syscall/js.stringVal" (func $str (param i32)))
-      (import "gojs" "syscall/js.valueCall" (func $call (param i32)))
-      (data (i32.const 1032) "\05\00\00\00\01\00\f8\7f" "\00\08\00\00\00\00\00\00" "\07\00\00\00\00\00\00\00")
-      (data (i32.const 2048) "console")
-      (data (i32.const 1208) "\34\08\00\00\00\00\00\00" "\0d\00\00\00\00\00\00\00")
-      (data (i32.const 2100) "hello from js")
-      (data (i32.const 1316) "\98\08\00\00\00\00\00\00" "\03\00\00\00\00\00\00\00"
-                             "\78\05\00\00\00\00\00\00" "\01\00\00\00\00\00\00\00" "\01\00\00\00\00\00\00\00")
-      (data (i32.const 2200) "log")
-      (func (export "resume"))
-      (func (export "run") (param i32 i32)
-        ;; frame 1 at 1024 (shifted by 8 for the data above): valueGet(globalThis, "console")
-        (global.set $sp (i32.const 1024))
-        (call $get (i32.const 1024))
-        (i64.store (i32.const 1308) (i64.load (i32.const 1056)))
-        (global.set $sp (i32.const 1200))
-        (call $str (i32.const 1200))
-        (i64.store (i32.const 1400) (i64.load (i32.const 1224)))
-        (global.set $sp (i32.const 1300))
-        (call $call (i32.const 1300))
-        (global.set $sp (i32.const 1024))
-        (call $quit (select (i32.const 0) (i32.const 9) (i32.load8_u (i32.const 1364)))))"#;
-    let o = run_wat(body, &no_cache());
+    // console.log("hello from js"), as Go's fmt would not do it: valueGet, stringVal, valueCall.
+    use gojs_abi::layout::{string_val, value_call, value_get};
+    use gojs_synth::frame::Frame;
+    use gojs_synth::spec::Show;
+    let (console, text, log) = (20_000, 20_100, 20_200);
+    let sp = [16_384u32, 16_640, 16_896];
+    let args_off = 80;
+    let run = vec![
+        step(
+            "syscall/js.valueGet",
+            sp[0],
+            Frame::new()
+                .set(value_get::V, "ref global")
+                .string(value_get::P, console, 7),
+            vec![],
+        ),
+        step(
+            "syscall/js.stringVal",
+            sp[1],
+            Frame::new().string(string_val::S, text, 13),
+            vec![],
+        ),
+        step(
+            "syscall/js.valueCall",
+            sp[2],
+            Frame::new()
+                .set(value_call::V, format!("load {}", value_get::R.at(sp[0])))
+                .string(value_call::M, log, 3)
+                .slice(value_call::ARGS, sp[2] + args_off, 1)
+                .extra(args_off, format!("load {}", string_val::V.at(sp[1]))),
+            vec![Show {
+                label: "ok".into(),
+                at: value_call::OK.off,
+                len: 1,
+                abs: false,
+            }],
+        ),
+    ];
+    let bytes = synthesized(
+        &[(console, "console"), (text, "hello from js"), (log, "log")],
+        run,
+        vec![],
+    );
+    let o = run_bytes(&bytes, &no_cache());
     assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
-    assert_eq!(o.stdout, b"hello from js\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "hello from js\nok: 01\n"
+    );
 }
 
 #[test]
 fn bad_pointer_is_a_clear_error() {
     let body = r#"
       (import "gojs" "syscall/js.valueGet" (func $get (param i32)))
-      (data (i32.const 1040) "\00\ff\ff\ff\00\00\00\00" "\07\00\00\00\00\00\00\00")
+      (data (i32.const GET_P) "\00\ff\ff\ff\00\00\00\00" "\07\00\00\00\00\00\00\00")
       (func (export "resume"))
-      (func (export "run") (param i32 i32) (call $get (i32.const 1024)))"#;
-    let o = run_wat(body, &no_cache());
+      (func (export "run") (param i32 i32) (call $get (i32.const EXIT_SP)))"#
+        .replace(
+            "GET_P",
+            &gojs_abi::layout::value_get::P.at(EXIT_SP).to_string(),
+        );
+    let o = run_wat(&body, &no_cache());
     assert_eq!(o.ending, Ending::Exit(1));
     assert!(
         stderr(&o).contains("outside linear memory"),
@@ -374,17 +476,17 @@ fn a_paused_run_moves_to_cranelift_with_its_memory_and_globals() {
                 (i32.and (i32.eq (i32.load8_u (i32.const 70000)) (i32.const 9))
                          (i32.eq (i32.load8_u (i32.const 2000)) (i32.const 5))))
             (then (call $print (i32.const 3)))
-            (else (i64.store (i32.const 1116) (i64.const 3003))
-                  (i32.store (i32.const 1124) (i32.const 4))
-                  (call $write (i32.const 1100))))
+            (else (i64.store (i32.const WRITE_P) (i64.const 3003))
+                  (i32.store (i32.const WRITE_N) (i32.const 4))
+                  (call $write (i32.const WRITE_SP))))
           (call $quit (i32.const 0)))
         (func (export "run") (param i32 i32)
           (drop (memory.grow (i32.const 2)))
           (i32.store8 (i32.const 70000) (i32.const 9))
           (i32.store8 (i32.const 2000) (i32.const 5))
           (global.set $kept (i64.const 41))
-          (i64.store (i32.const 1208) (i64.const 1))
-          (call $sched (i32.const 1200)))"#;
+          (i64.store (i32.const SCHED_MS) (i64.const 1))
+          (call $sched (i32.const SCHED_SP)))"#;
     let cache = tempfile::tempdir().unwrap();
     let opts = |tier_up| NativeRunOptions {
         cache_dir: Some(cache.path().to_path_buf()),
@@ -470,7 +572,7 @@ fn truncated_modules_are_refused_in_one_line_on_runs_default_path() {
 fn value_load_string_reads_its_frame_before_js_reenters_go() {
     use gojs_abi::layout::{string_val, value_call, value_invoke, value_load_string};
     use gojs_synth::frame::Frame;
-    use gojs_synth::spec::{Data, ModuleSpec, Show, Step};
+    use gojs_synth::spec::{Show, Step};
 
     const CODE: &str = "(go) => new Proxy(new Uint8Array(16).fill(171), { \
         getPrototypeOf(t) { go._makeFuncWrapper(1)(); return Uint8Array.prototype; }, \
@@ -479,14 +581,6 @@ fn value_load_string_reads_its_frame_before_js_reenters_go() {
     let sp = [16_384u32, 16_640, 16_896, 17_152];
     // The argument arrays of the calls, after their frames.
     let args_off = 80;
-    let step = |call: &str, sp: u32, frame: Frame, show: Vec<Show>| Step {
-        call: Some(call.into()),
-        print: None,
-        exit: None,
-        sp: Some(sp),
-        frame: frame.into_slots(),
-        show,
-    };
     let run = vec![
         // s = "(go) => new Proxy(...)"
         step(
@@ -534,7 +628,6 @@ fn value_load_string_reads_its_frame_before_js_reenters_go() {
             }],
         ),
     ];
-    let pages = 2;
     let resume = vec![
         Step {
             call: None,
@@ -544,39 +637,15 @@ fn value_load_string_reads_its_frame_before_js_reenters_go() {
             frame: Default::default(),
             show: vec![],
         },
-        // The outer frame's destination, moved to the last 4 bytes of memory.
+        // The outer frame's destination, moved to the last 4 bytes of memory (2 pages).
         step(
             "runtime.resetMemoryDataView",
             sp[3],
-            Frame::new().slice(value_load_string::DST, pages * 65_536 - 4, 4),
+            Frame::new().slice(value_load_string::DST, 2 * 65_536 - 4, 4),
             vec![],
         ),
     ];
-    let spec = ModuleSpec {
-        imports: "gojs".into(),
-        pages,
-        omit_exports: vec![],
-        mem_kind: None,
-        extra_imports: vec![],
-        raw_hex: None,
-        raw_text: None,
-        data: vec![
-            Data {
-                at: code_at,
-                text: Some(CODE.into()),
-                hex: None,
-            },
-            Data {
-                at: eval_at,
-                text: Some("eval".into()),
-                hex: None,
-            },
-        ],
-        run,
-        resume,
-        exit: 0,
-    };
-    let bytes = gojs_synth::build(&spec).unwrap();
+    let bytes = synthesized(&[(code_at, CODE), (eval_at, "eval")], run, resume);
     let o = run_bytes(&bytes, &no_cache());
     assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
     assert_eq!(
