@@ -14,7 +14,7 @@ use crate::tierup::TierUp;
 #[derive(Debug, Clone)]
 pub struct Program {
     pub wasm: PathBuf,
-    /// Arguments after argv[0] (argv[0] is the wasm path, as Node's runner does).
+    /// Arguments after `argv[0]` (`argv[0]` is the wasm path, as Node's runner does).
     pub args: Vec<String>,
     /// The environment the program sees.
     pub env: BTreeMap<String, String>,

@@ -278,7 +278,7 @@ const GRACE: Duration = Duration::from_secs(3);
 
 /// [`run`] on a thread of its own with a big stack. The time limit interrupts wasm through
 /// epochs; JS that never returns (an endless loop in `eval`) cannot be interrupted, so a run
-/// still going [`GRACE`] after its limit is abandoned (its thread is left running, detached)
+/// still going a grace period (3 s) after its limit is abandoned (its thread is left running, detached)
 /// and reported as timed out.
 pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
     let started = Instant::now();

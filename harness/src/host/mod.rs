@@ -22,7 +22,7 @@ use crate::toolchain::Toolchain;
 pub struct RunRequest {
     /// The compiled module.
     pub wasm: PathBuf,
-    /// Arguments after argv[0]; hosts put the module path in argv[0] as Node's runner does.
+    /// Arguments after `argv[0]`; hosts put the module path in `argv[0]` as Node's runner does.
     pub args: Vec<String>,
     /// The complete environment the Go program sees (hosts add `TMPDIR` if it is absent).
     pub env: BTreeMap<String, String>,

@@ -28,9 +28,9 @@ pub(super) const STRINGS: [&[u8]; 9] = [
     b"0",
 ];
 
-const KEYS: [&str; 4] = ["k0", "k1", "k2", "k3"];
+pub(super) const KEYS: [&str; 4] = ["k0", "k1", "k2", "k3"];
 
-/// Text from [`STRINGS`]: one of them, sometimes followed by another.
+/// Text from `STRINGS`: one of them, sometimes followed by another.
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub struct Text {
     first: u8,
@@ -59,7 +59,7 @@ pub enum ArgChoice {
     /// The raw pattern of -0.0: `loadValue` reads it as `undefined`.
     NegZero,
     NaN,
-    /// One of the numbers whose text the model knows ([`NUMBERS`]).
+    /// One of the numbers whose text the model knows (`NUMBERS`).
     Special(u8),
     /// An integer from -3 to 300.
     Int(u16),
@@ -81,7 +81,7 @@ impl CtorChoice {
     }
 }
 
-/// The key of a `Get`: one of [`KEYS`], or an array's `length` or element `1`.
+/// The key of a `Get`: one of `KEYS`, or an array's `length` or element `1`.
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub enum GetKey {
     Length,

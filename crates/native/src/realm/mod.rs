@@ -9,7 +9,7 @@
 //! * `prelude.js`: the Node-like globals (console, timers, fs, process, path, crypto,
 //!   performance, TextEncoder/TextDecoder) and the Go instance object, on top of the small
 //!   native `host` object built here.
-//! * [`builtins`]: faster replacements for boa builtins that cost far more than their work.
+//! * `builtins`: faster replacements for boa builtins that cost far more than their work.
 //! * [`BoaRealm`]: the [`gojs_abi::realm::Realm`] implementation.
 
 mod builtins;
