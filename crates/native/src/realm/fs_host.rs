@@ -14,8 +14,8 @@ use boa_engine::property::Attribute;
 use boa_engine::{Context, JsArgs, JsNativeError, JsObject, JsResult, JsString, JsValue};
 
 use super::fs::{FsError, StatFields};
+use super::host_object::{bytes_of, host_fn, type_error};
 use super::shared::Shared;
-use super::{bytes_of, host_fn, type_error};
 
 fn range_error(msg: String) -> boa_engine::JsError {
     JsNativeError::range().with_message(msg).into()
