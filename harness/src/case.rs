@@ -46,6 +46,11 @@ pub struct CaseFile {
     /// expectation, applied after the `[[version]]` overrides.
     #[serde(default, rename = "host")]
     pub hosts: Vec<Override>,
+    /// Other outcomes the contract also allows (e.g. refusing a malformed module up front,
+    /// or running it until it breaks), each applied over the host's expectation. A trial
+    /// passes when it matches the expectation or any of these.
+    #[serde(default)]
+    pub also: Vec<Override>,
     /// Hosts on which the case is known to fail, each with why.
     #[serde(default)]
     pub xfail: Vec<ExpectedFailure>,
@@ -252,6 +257,15 @@ impl Case {
                 bail!("{what} needs a `name`");
             }
         }
+        for (i, a) in f.also.iter().enumerate() {
+            let what = format!("[[also]] #{}", i + 1);
+            a.check(&what)?;
+            if a.name.is_some() {
+                bail!(
+                    "{what} has a `name`: an outcome the contract allows is allowed on every host (a host's own expectation is a [[host]])"
+                );
+            }
+        }
         for x in &f.xfail {
             if x.reason.trim().is_empty() {
                 bail!("[[xfail]] for host `{}` needs a `reason`", x.host);
@@ -281,6 +295,21 @@ impl Case {
             }
         }
         e
+    }
+
+    /// Every outcome a host may produce on a release: its expectation first, then each
+    /// `[[also]]` that covers the release, applied over it.
+    pub fn acceptable_for(&self, host: &str, go: &GoVersion) -> Vec<Expectation> {
+        let first = self.expectation_for(host, go);
+        let mut all = vec![first.clone()];
+        for a in &self.file.also {
+            if a.applies(host, go) {
+                let mut e = first.clone();
+                a.fields().apply(&mut e);
+                all.push(e);
+            }
+        }
+        all
     }
 
     /// The expectation for one release on any host without a `[[host]]` entry.
@@ -466,6 +495,34 @@ stdout = "before exit\n"
         ))
         .unwrap_err();
         assert!(format!("{e:#}").contains("needs a `reason`"), "{e:#}");
+    }
+
+    #[test]
+    fn also_lists_other_allowed_outcomes_over_the_hosts_expectation() {
+        let text = format!(
+            "{BASE}[[host]]\nname = \"node\"\nwhy = \"w\"\nstderr_pattern = \"[..]\\n\"\n\
+             [[also]]\nwhy = \"refused up front\"\nexit = 1\nstdout = \"\"\n\
+             [[also]]\ngo = \">=1.24\"\nwhy = \"newer only\"\nexit = 2\n"
+        );
+        let c = parse(&text).unwrap();
+        let old = c.acceptable_for("node", &v("1.21.13"));
+        assert_eq!(old.len(), 2);
+        assert_eq!(old[0], c.expectation_for("node", &v("1.21.13")));
+        assert_eq!(old[1].exit, 1);
+        assert_eq!(old[1].stdout, Matcher::Exact(String::new()));
+        assert_eq!(
+            old[1].stderr,
+            Matcher::Pattern("[..]\n".into()),
+            "an alternative applies over the host's own expectation"
+        );
+        assert_eq!(c.acceptable_for("native", &v("1.26.8")).len(), 3);
+        let e = parse(&format!(
+            "{BASE}[[also]]\nname = \"node\"\nwhy = \"w\"\nexit = 1\n"
+        ))
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("has a `name`"), "{e:#}");
+        let e = parse(&format!("{BASE}[[also]]\nwhy = \"\"\nexit = 1\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("needs a `why`"), "{e:#}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The report of where hosts rightly or wrongly differ: every `[[host]]` entry and every
+//! The report of where hosts rightly or wrongly differ: every `[[host]]`, `[[also]]` and
 //! `[[xfail]]` of every case, with its reason. `reports/host-differences.md` is this report;
 //! a test keeps the committed copy equal to what the cases say.
 
@@ -28,6 +28,23 @@ pub fn report(cases: &[Case]) -> String {
          and says which behaviour the contract supports.",
         "why",
         hosts,
+    );
+    let also = cases.iter().flat_map(|c| {
+        c.file.also.iter().map(move |a| {
+            (
+                c.name.as_str(),
+                "any".to_string(),
+                a.go.as_ref(),
+                a.why.as_str(),
+            )
+        })
+    });
+    section(
+        &mut out,
+        "Other allowed outcomes",
+        "A case's `[[also]]` entry is another outcome the contract allows, on every host, and says why.",
+        "why",
+        also,
     );
     let xfails = cases.iter().flat_map(|c| {
         c.file.xfail.iter().map(move |x| {

@@ -111,10 +111,10 @@ impl Suite {
             Ok(o) => o,
             Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
         };
-        let expected = trial
+        let acceptable = trial
             .case
-            .expectation_for(trial.host.name(), &trial.toolchain.version);
-        let mismatch = compare(&expected, &outcome);
+            .acceptable_for(trial.host.name(), &trial.toolchain.version);
+        let mismatch = compare_any(&acceptable, &outcome);
         let xfail = trial
             .case
             .expected_failure(trial.host.name(), &trial.toolchain.version);
@@ -250,6 +250,22 @@ pub fn run_parallel(
 }
 
 /// `None` when the outcome meets the expectation, else a readable account of every difference.
+/// `None` when the outcome matches any of `acceptable` (the expectation first, then the
+/// case's `[[also]]`); otherwise the diff against the expectation itself.
+pub fn compare_any(acceptable: &[Expectation], actual: &RunOutcome) -> Option<String> {
+    if acceptable.iter().any(|e| compare(e, actual).is_none()) {
+        return None;
+    }
+    let diff = compare(acceptable.first()?, actual)?;
+    Some(match acceptable.len() {
+        1 => diff,
+        n => format!(
+            "{diff}(nor does it match the {} other outcome(s) the case's [[also]] allows)\n",
+            n - 1
+        ),
+    })
+}
+
 pub fn compare(expected: &Expectation, actual: &RunOutcome) -> Option<String> {
     let stdout = String::from_utf8_lossy(&actual.stdout);
     let stderr = String::from_utf8_lossy(&actual.stderr);
@@ -346,6 +362,22 @@ mod tests {
         assert!(
             r.contains("why"),
             "the host's stderr helps explain the exit: {r}"
+        );
+    }
+
+    #[test]
+    fn any_allowed_outcome_passes_and_a_failure_shows_the_expectations_diff() {
+        let allowed = [expect(0, "ran\n"), expect(1, "")];
+        assert_eq!(compare_any(&allowed, &outcome(0, "ran\n", "")), None);
+        assert_eq!(compare_any(&allowed, &outcome(1, "", "no getsp\n")), None);
+        let r = compare_any(&allowed, &outcome(1, "ran\n", "")).unwrap();
+        assert!(r.contains("-exit code 0\n    +exit code 1"), "{r}");
+        assert!(r.contains("1 other outcome(s)"), "{r}");
+        assert_eq!(compare_any(&allowed[..1], &outcome(0, "ran\n", "")), None);
+        assert!(
+            !compare_any(&allowed[..1], &outcome(2, "", ""))
+                .unwrap()
+                .contains("[[also]]")
         );
     }
 
