@@ -35,8 +35,8 @@ func deep() int { grown++; return grow(20000) }
 func main() {
 	// Mutual recursion Go -> JS -> Go -> ... 60 levels.
 	var goStep js.Func
-	jsStep := jsx.Fn("f, n", "return n === 0 ? 'bottom' : f(n - 1) + '<js' + n;")
-	goStep = js.FuncOf(func(this js.Value, args []js.Value) interface{} {
+	jsStep := jsx.FnFixture("f, n", "return n === 0 ? 'bottom' : f(n - 1) + '<js' + n;")
+	goStep = jsx.FuncOf("goStep", func(this js.Value, args []js.Value) interface{} {
 		n := args[0].Int()
 		local := "go" + strconv.Itoa(n)
 		r := jsStep.Invoke(goStep, n).String()
@@ -50,18 +50,19 @@ func main() {
 			want += "<go" + strconv.Itoa(n)
 		}
 	}
-	got := goStep.Invoke(59).String()
 	_ = want
-	check.Eq("60 levels Go/JS/Go: length", len(got), len(buildWant(59)))
+	var got string
+	check.EqOf("60 levels Go/JS/Go: length", func() interface{} { got = goStep.Invoke(59).String(); return len(got) }, len(buildWant(59)))
 	check.Eq("60 levels Go/JS/Go: text", got, buildWant(59))
 
 	// Each import that may run Go, with a callback that moves the stack.
-	grower := js.FuncOf(func(this js.Value, args []js.Value) interface{} { deep(); return "grown" })
-	num := js.FuncOf(func(this js.Value, args []js.Value) interface{} { deep(); return 12345 })
-	has := js.FuncOf(func(this js.Value, args []js.Value) interface{} { deep(); return true })
+	grower := jsx.FuncOf("grower", func(this js.Value, args []js.Value) interface{} { deep(); return "grown" })
+	num := jsx.FuncOf("num", func(this js.Value, args []js.Value) interface{} { deep(); return 12345 })
+	has := jsx.FuncOf("has", func(this js.Value, args []js.Value) interface{} { deep(); return true })
 	var setSeen js.Value
-	setter := js.FuncOf(func(this js.Value, args []js.Value) interface{} { deep(); setSeen = args[0]; return nil })
-	fx := jsx.Fn("g, n, h, s", `
+	setter := jsx.FuncOf("setter", func(this js.Value, args []js.Value) interface{} { deep(); setSeen = args[0]; return nil })
+	fx := jsx.Let("fixture the objects calling back", func() js.Value {
+		return jsx.Fn("g, n, h, s", `
 		const o = {call: g};
 		Object.defineProperty(o, "getter", {get: g});
 		Object.defineProperty(o, "setter", {set: s});
@@ -72,6 +73,7 @@ func main() {
 		const cls = {[Symbol.hasInstance]: h};
 		function Ctor() { this.v = g(); }
 		return {o, arr, lenObj, cls, Ctor, g};`).Invoke(grower, num, has, setter)
+	})
 
 	// Each check runs on a fresh goroutine (8 KiB stack), so the callback must move it.
 	fresh := func(f func()) {
@@ -80,24 +82,36 @@ func main() {
 		<-done
 	}
 	before := grown
-	fresh(func() { check.Eq("valueCall with a moving stack", fx.Get("o").Call("call", 1, 2).String(), "grown") })
-	fresh(func() { check.Eq("valueInvoke with a moving stack", fx.Get("g").Invoke().String(), "grown") })
-	fresh(func() { check.Eq("valueNew with a moving stack", fx.Get("Ctor").New().Get("v").String(), "grown") })
-	fresh(func() { check.Eq("valueGet with a moving stack", fx.Get("o").Get("getter").String(), "grown") })
 	fresh(func() {
-		fx.Get("o").Set("setter", "set value")
-		check.Eq("valueSet with a moving stack", setSeen.String(), "set value")
+		check.EqOf("valueCall with a moving stack", func() interface{} { return fx.Get("o").Call("call", 1, 2).String() }, "grown")
 	})
 	fresh(func() {
-		fx.Get("arr").SetIndex(0, "index value")
-		check.Eq("valueSetIndex with a moving stack", setSeen.String(), "index value")
+		check.EqOf("valueInvoke with a moving stack", func() interface{} { return fx.Get("g").Invoke().String() }, "grown")
+	})
+	fresh(func() {
+		check.EqOf("valueNew with a moving stack", func() interface{} { return fx.Get("Ctor").New().Get("v").String() }, "grown")
+	})
+	fresh(func() {
+		check.EqOf("valueGet with a moving stack", func() interface{} { return fx.Get("o").Get("getter").String() }, "grown")
+	})
+	fresh(func() {
+		check.EqOf("valueSet with a moving stack", func() interface{} {
+			fx.Get("o").Set("setter", "set value")
+			return setSeen.String()
+		}, "set value")
+	})
+	fresh(func() {
+		check.EqOf("valueSetIndex with a moving stack", func() interface{} {
+			fx.Get("arr").SetIndex(0, "index value")
+			return setSeen.String()
+		}, "index value")
 	})
 	check.Eq("every callback ran once", grown-before, 6)
 	_, _ = num, has
 
 	// Nested callbacks where each level grows the stack before and after calling back.
 	var nest js.Func
-	nest = js.FuncOf(func(this js.Value, args []js.Value) interface{} {
+	nest = jsx.FuncOf("nest", func(this js.Value, args []js.Value) interface{} {
 		n := args[0].Int()
 		g1 := grow(2000 * (n + 1))
 		if n == 0 {
@@ -106,19 +120,21 @@ func main() {
 		r := jsx.Fn("f, n", "return f(n - 1) + 1;").Invoke(nest, n).Int()
 		return r + grow(1000)
 	})
-	check.Eq("8 nested callbacks growing the stack", nest.Invoke(8).Int(), grow(2000)+8+8*grow(1000))
+	check.EqOf("8 nested callbacks growing the stack", func() interface{} { return nest.Invoke(8).Int() }, grow(2000)+8+8*grow(1000))
 
 	// Interleaved callbacks: a callback starts a goroutine that calls back into JS while
 	// another callback is pending.
 	results := make(chan string, 2)
-	inner := js.FuncOf(func(this js.Value, args []js.Value) interface{} { return "inner " + args[0].String() })
-	outer := js.FuncOf(func(this js.Value, args []js.Value) interface{} {
+	inner := jsx.FuncOf("inner", func(this js.Value, args []js.Value) interface{} { return "inner " + args[0].String() })
+	outer := jsx.FuncOf("outer", func(this js.Value, args []js.Value) interface{} {
 		r := jsx.Fn("f", "return f('from outer');").Invoke(inner).String()
 		results <- r
 		return nil
 	})
-	js.Global().Call("setTimeout", outer, 0)
-	check.Eq("callback calling another callback", <-results, "inner from outer")
+	check.EqOf("callback calling another callback", func() interface{} {
+		js.Global().Call("setTimeout", outer, 0)
+		return <-results
+	}, "inner from outer")
 	for _, f := range []js.Func{goStep, grower, num, has, setter, nest, inner, outer} {
 		f.Release()
 	}

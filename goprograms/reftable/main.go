@@ -39,9 +39,9 @@ func collect() {
 }
 
 func main() {
-	check.True("predefined id 5 is globalThis", predef(5, 1).Equal(js.Global()), "not globalThis")
+	check.TrueOf("predefined id 5 is globalThis", func() (bool, string) { return predef(5, 1).Equal(js.Global()), "not globalThis" })
 	goInst := predef(6, 1)
-	values := goInst.Get("_values")
+	values := jsx.Let("fixture the Go instance's _values", func() js.Value { return goInst.Get("_values") })
 	exposed := values.Type() == js.TypeObject
 	size := func() int { return values.Length() }
 	collect()
@@ -50,63 +50,77 @@ func main() {
 		base = size()
 	}
 
-	obj := jsx.Eval("({})")
+	obj := jsx.Fixture("({})")
 	afterFirst := 0
-	for round := 0; round < 10; round++ {
-		for i := 0; i < 10000; i++ {
-			v := js.ValueOf("s" + strconv.Itoa(round*10000+i)) // a new string id each time
-			_ = v
-			o := js.Global().Get("Object").New()
-			o.Set("k", i)
-			_ = obj.Get("missing")
+	check.EqOf("200000 values created and dropped in 10 rounds", func() interface{} {
+		for round := 0; round < 10; round++ {
+			for i := 0; i < 10000; i++ {
+				v := js.ValueOf("s" + strconv.Itoa(round*10000+i)) // a new string id each time
+				_ = v
+				o := js.Global().Get("Object").New()
+				o.Set("k", i)
+				_ = obj.Get("missing")
+			}
+			collect()
+			if round == 0 && exposed {
+				afterFirst = size()
+			}
 		}
-		collect()
-		if round == 0 && exposed {
-			afterFirst = size()
-		}
-	}
-	check.Eq("200000 values created and dropped in 10 rounds", true, true)
+		return true
+	}, true)
 	if exposed {
 		// The table keeps its high-water mark (freed ids are reused from a pool), so the
 		// first round may grow it by up to 20000; later rounds must reuse those ids.
 		grew := afterFirst - base
 		check.True("_values grows by at most 20000+1000 in the first round", grew <= 21000, strconv.Itoa(grew))
-		later := size() - afterFirst
-		check.True("_values grows by less than 1000 over 9 more rounds", later < 1000, strconv.Itoa(later))
+		check.TrueOf("_values grows by less than 1000 over 9 more rounds", func() (bool, string) {
+			later := size() - afterFirst
+			return later < 1000, strconv.Itoa(later)
+		})
 	} else {
 		check.Note("the host does not expose _values; table size not checked")
 	}
 
 	// Strings are interned by value: the same string stored twice has one id.
 	a, b := js.ValueOf("same"), js.ValueOf("same")
-	check.True("equal strings share an id", a.Equal(b), "different refs")
+	check.TrueOf("equal strings share an id", func() (bool, string) { return a.Equal(b), "different refs" })
 	// A value still referenced survives GC and keeps its identity.
-	kept := js.Global().Get("Object").New()
-	kept.Set("tag", "kept")
+	kept := jsx.Let("fixture an object tagged kept", func() js.Value {
+		kept := js.Global().Get("Object").New()
+		kept.Set("tag", "kept")
+		return kept
+	})
 	collect()
-	check.Eq("a live value survives GC", kept.Get("tag").String(), "kept")
-	check.True("and stays Equal to itself read again", kept.Equal(kept), "not Equal")
+	check.EqOf("a live value survives GC", func() interface{} { return kept.Get("tag").String() }, "kept")
+	check.TrueOf("and stays Equal to itself read again", func() (bool, string) { return kept.Equal(kept), "not Equal" })
 
 	// Identity across a free: an object JS holds, read by Go, dropped and collected (its id
 	// freed), then read again must be that object, not a stale id (the host must forget the
 	// value's id when it frees it).
-	js.Global().Set("gojsHeld", jsx.Eval("({tag: 'held'})"))
+	check.Step("globalThis.gojsHeld = {tag: 'held'}", func() { js.Global().Set("gojsHeld", jsx.Eval("({tag: 'held'})")) })
 	readMany := func() {
 		for i := 0; i < 100; i++ {
 			_ = js.Global().Get("gojsHeld")
 		}
 	}
-	readMany()
-	collect()
-	check.Eq("an object collected by Go is the same object read again", js.Global().Get("gojsHeld").Get("tag").String(), "held")
+	check.EqOf("an object collected by Go is the same object read again", func() interface{} {
+		readMany()
+		collect()
+		return js.Global().Get("gojsHeld").Get("tag").String()
+	}, "held")
 	// Reference counts: a value kept while 100 other Values of it are collected stays usable
 	// (each store counts one reference; each finalizeRef releases one).
-	keep := js.Global().Get("gojsHeld")
-	readMany()
-	collect()
-	check.Eq("a value kept while 100 copies are collected stays usable", keep.Get("tag").String(), "held")
-	readMany()
-	collect()
-	check.True("and is still Equal to the object read again", keep.Equal(js.Global().Get("gojsHeld")), "not Equal")
+	var keep js.Value
+	check.EqOf("a value kept while 100 copies are collected stays usable", func() interface{} {
+		keep = js.Global().Get("gojsHeld")
+		readMany()
+		collect()
+		return keep.Get("tag").String()
+	}, "held")
+	check.TrueOf("and is still Equal to the object read again", func() (bool, string) {
+		readMany()
+		collect()
+		return keep.Equal(js.Global().Get("gojsHeld")), "not Equal"
+	})
 	check.Done()
 }

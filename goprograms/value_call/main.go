@@ -29,7 +29,8 @@ func args(n int) ([]interface{}, string) {
 }
 
 func main() {
-	fx := jsx.Eval(`({
+	fx := jsx.Let("fixture fx", func() js.Value {
+		return jsx.Eval(`({
 		tag: "fx",
 		join() { return Array.prototype.join.call(arguments, ",") + "|" + arguments.length; },
 		self() { return this; },
@@ -43,15 +44,18 @@ func main() {
 		notfn: 42,
 		describe(...a) { return a.map((v) => v === null ? "null" : typeof v).join(","); },
 	})`)
-	join := fx.Get("join")
-	C := fx.Get("C")
+	})
+	join := jsx.Let("fixture fx.join", func() js.Value { return fx.Get("join") })
+	C := jsx.Let("fixture fx.C", func() js.Value { return fx.Get("C") })
 	for _, n := range []int{0, 1, 2, 15, 16, 17, 40, 100} {
 		a, want := args(n)
 		want += "|" + strconv.Itoa(n)
-		check.Eq("Call with "+strconv.Itoa(n)+" args", fx.Call("join", a...).String(), want)
-		check.Eq("Invoke with "+strconv.Itoa(n)+" args", join.Invoke(a...).String(), want)
-		obj := C.New(a...)
-		check.Eq("New with "+strconv.Itoa(n)+" args", strconv.Itoa(obj.Get("n").Int())+"|"+obj.Get("all").String(), strconv.Itoa(n)+"|"+want[:strings.LastIndex(want, "|")])
+		check.EqOf("Call with "+strconv.Itoa(n)+" args", func() interface{} { return fx.Call("join", a...).String() }, want)
+		check.EqOf("Invoke with "+strconv.Itoa(n)+" args", func() interface{} { return join.Invoke(a...).String() }, want)
+		check.EqOf("New with "+strconv.Itoa(n)+" args", func() interface{} {
+			obj := C.New(a...)
+			return strconv.Itoa(obj.Get("n").Int()) + "|" + obj.Get("all").String()
+		}, strconv.Itoa(n)+"|"+want[:strings.LastIndex(want, "|")])
 	}
 	// Arguments that are strings and objects (refs with finalizers) at the 16/17 boundary.
 	for _, n := range []int{16, 17} {
@@ -61,21 +65,21 @@ func main() {
 			s[i] = "s" + strconv.Itoa(i)
 			a[i] = s[i]
 		}
-		check.Eq("Call with "+strconv.Itoa(n)+" string args", fx.Call("join", a...).String(), strings.Join(s, ",")+"|"+strconv.Itoa(n))
+		check.EqOf("Call with "+strconv.Itoa(n)+" string args", func() interface{} { return fx.Call("join", a...).String() }, strings.Join(s, ",")+"|"+strconv.Itoa(n))
 	}
 
-	check.True("Call passes the receiver as this", fx.Call("self").Equal(fx), "not Equal")
-	check.Eq("Invoke passes undefined as this (strict)", fx.Get("strictThis").Invoke().String(), "undefined")
-	check.Eq("Invoke of a sloppy function sees globalThis", fx.Get("sloppyThis").Invoke().Bool(), true)
-	check.Eq("Call of a method on globalThis", js.Global().Call("parseInt", "42px").Int(), 42)
-	check.Eq("Call of an inherited method", fx.Call("hasOwnProperty", "tag").Bool(), true)
-	check.Eq("Call with every kind of argument",
-		fx.Call("describe", 1, "s", true, nil, js.Undefined(), []interface{}{}, map[string]interface{}{}, fx.Get("join"), js.ValueOf(2.5)).String(),
-		"number,string,boolean,null,undefined,object,object,function,number")
-	check.Eq("New Array(3)", js.Global().Get("Array").New(3).Length(), 3)
-	check.Eq("New Array(1, 2, 3)", jsx.Describe(js.Global().Get("Array").New(1, 2, 3)), "[1,2,3]")
-	check.Eq("New Date(0).getTime()", js.Global().Get("Date").New(0).Call("getTime").Int(), 0)
-	check.Eq("Invoke returning undefined", jsx.Fn("", "").Invoke().IsUndefined(), true)
+	check.TrueOf("Call passes the receiver as this", func() (bool, string) { return fx.Call("self").Equal(fx), "not Equal" })
+	check.EqOf("Invoke passes undefined as this (strict)", func() interface{} { return fx.Get("strictThis").Invoke().String() }, "undefined")
+	check.EqOf("Invoke of a sloppy function sees globalThis", func() interface{} { return fx.Get("sloppyThis").Invoke().Bool() }, true)
+	check.EqOf("Call of a method on globalThis", func() interface{} { return js.Global().Call("parseInt", "42px").Int() }, 42)
+	check.EqOf("Call of an inherited method", func() interface{} { return fx.Call("hasOwnProperty", "tag").Bool() }, true)
+	check.EqOf("Call with every kind of argument", func() interface{} {
+		return fx.Call("describe", 1, "s", true, nil, js.Undefined(), []interface{}{}, map[string]interface{}{}, fx.Get("join"), js.ValueOf(2.5)).String()
+	}, "number,string,boolean,null,undefined,object,object,function,number")
+	check.EqOf("New Array(3)", func() interface{} { return js.Global().Get("Array").New(3).Length() }, 3)
+	check.EqOf("New Array(1, 2, 3)", func() interface{} { return jsx.Describe(js.Global().Get("Array").New(1, 2, 3)) }, "[1,2,3]")
+	check.EqOf("New Date(0).getTime()", func() interface{} { return js.Global().Get("Date").New(0).Call("getTime").Int() }, 0)
+	check.EqOf("Invoke returning undefined", func() interface{} { return jsx.Fn("", "").Invoke().IsUndefined() }, true)
 
 	// JS exceptions become js.Error panics whose Value is the thrown value.
 	jsErr := func(label string, f func(), wantMsg, wantName string) {
@@ -87,12 +91,12 @@ func main() {
 		}
 		check.Report(label+": panics with js.Error", true, "", "")
 		if wantMsg != "" {
-			check.Eq(label+": Error()", e.Error(), wantMsg)
+			check.EqOf(label+": Error()", func() interface{} { return e.Error() }, wantMsg)
 		}
 		var target js.Error
 		check.Eq(label+": errors.As", errors.As(error(e), &target), true)
 		if wantName != "" {
-			check.Eq(label+": thrown value's name", e.Value.Get("name").String(), wantName)
+			check.EqOf(label+": thrown value's name", func() interface{} { return e.Value.Get("name").String() }, wantName)
 		}
 	}
 	jsErr("Call of a throwing method", func() { fx.Call("thrower") }, "JavaScript error: bad thing", "TypeError")
@@ -104,11 +108,11 @@ func main() {
 	jsErr("New of a method (not a constructor)", func() { fx.Get("method").New() }, "", "TypeError")
 	r, _ := check.Recovered(func() { fx.Call("throwStr") })
 	if e, ok := r.(js.Error); ok {
-		check.Eq("thrown string is the js.Error's Value", e.Value.String(), "a string")
+		check.EqOf("thrown string is the js.Error's Value", func() interface{} { return e.Value.String() }, "a string")
 	} else {
 		check.Report("thrown string is the js.Error's Value", false, check.Fmt(r), "js.Error")
 	}
-	check.Eq("the program goes on after caught JS exceptions", fx.Call("join", 1).String(), "1|1")
+	check.EqOf("the program goes on after caught JS exceptions", func() interface{} { return fx.Call("join", 1).String() }, "1|1")
 
 	ve := "*js.ValueError"
 	check.Panics("Call of a missing method", func() { fx.Call("nope") }, "string", "syscall/js: Value.Call: property nope is not a function, got undefined")

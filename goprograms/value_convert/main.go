@@ -16,29 +16,31 @@ import (
 )
 
 func main() {
-	fx := jsx.Eval(`({
+	fx := jsx.Let("fixture fx", func() js.Value {
+		return jsx.Eval(`({
 		undef: undefined, nul: null, t: true, f: false, zero: 0, int: 42, frac: 42.9, negfrac: -42.9,
 		big: 2 ** 53, neg: -7, float: 42.123, tiny: 5e-324, nan: NaN, str: "42", empty: "",
 		sym: Symbol("s"), obj: {}, fn: function() {}, numobj: new Number(3), boolobj: new Boolean(true),
 		strobj: new String("so"), arr: [1, 2]
 	})`)
+	})
 	ints := []struct {
 		key  string
 		want int
 	}{{"zero", 0}, {"int", 42}, {"frac", 42}, {"negfrac", -42}, {"big", 1 << 53}, {"neg", -7}, {"tiny", 0}}
 	for _, c := range ints {
-		check.Eq("Int of "+c.key, fx.Get(c.key).Int(), c.want)
+		check.EqOf("Int of "+c.key, func() interface{} { return fx.Get(c.key).Int() }, c.want)
 	}
 	floats := []struct {
 		key  string
 		want float64
 	}{{"zero", 0}, {"int", 42}, {"frac", 42.9}, {"negfrac", -42.9}, {"float", 42.123}, {"tiny", 5e-324}, {"nan", math.NaN()}}
 	for _, c := range floats {
-		check.Float("Float of "+c.key, fx.Get(c.key).Float(), c.want)
+		check.FloatOf("Float of "+c.key, func() float64 { return fx.Get(c.key).Float() }, c.want)
 	}
-	check.Float("Float of JS -0 is +0", jsx.Eval("-0").Float(), 0)
-	check.Eq("Bool of true", fx.Get("t").Bool(), true)
-	check.Eq("Bool of false", fx.Get("f").Bool(), false)
+	check.FloatOf("Float of JS -0 is +0", func() float64 { return jsx.Eval("-0").Float() }, 0)
+	check.EqOf("Bool of true", func() interface{} { return fx.Get("t").Bool() }, true)
+	check.EqOf("Bool of false", func() interface{} { return fx.Get("f").Bool() }, false)
 
 	wrong := []struct{ method, key, typ string }{
 		{"Int", "undef", "undefined"}, {"Int", "nul", "null"}, {"Int", "t", "boolean"}, {"Int", "str", "string"},
@@ -50,15 +52,15 @@ func main() {
 		{"Bool", "fn", "function"},
 	}
 	for _, c := range wrong {
-		v := fx.Get(c.key)
+		key := c.key
 		var f func()
 		switch c.method {
 		case "Int":
-			f = func() { v.Int() }
+			f = func() { fx.Get(key).Int() }
 		case "Float":
-			f = func() { v.Float() }
+			f = func() { fx.Get(key).Float() }
 		case "Bool":
-			f = func() { v.Bool() }
+			f = func() { fx.Get(key).Bool() }
 		}
 		check.Panics(c.method+" of "+c.key, f, "*js.ValueError", "syscall/js: call of Value."+c.method+" on "+c.typ)
 	}
@@ -66,7 +68,7 @@ func main() {
 	var ve *js.ValueError
 	if err, ok := r.(error); ok && errors.As(err, &ve) {
 		check.Eq("ValueError.Method", ve.Method, "Value.Int")
-		check.Eq("ValueError.Type", ve.Type.String(), "string")
+		check.EqOf("ValueError.Type", func() interface{} { return ve.Type.String() }, "string")
 	} else {
 		check.Report("ValueError fields", false, check.Fmt(r), "a *js.ValueError")
 	}
@@ -78,20 +80,24 @@ func main() {
 		{"sym", "<symbol>"}, {"obj", "<object>"}, {"arr", "<object>"}, {"strobj", "<object>"}, {"fn", "<function>"},
 	}
 	for _, c := range strs {
-		check.Eq("String of "+c.key, fx.Get(c.key).String(), c.want)
+		check.EqOf("String of "+c.key, func() interface{} { return fx.Get(c.key).String() }, c.want)
 	}
-	check.Eq("String of +Inf", js.ValueOf(math.Inf(1)).String(), "<number: Infinity>")
-	check.Eq("String of -Inf", js.ValueOf(math.Inf(-1)).String(), "<number: -Infinity>")
-	check.Eq("String of js.Global()", js.Global().String(), "<object>")
+	check.EqOf("String of +Inf", func() interface{} { return js.ValueOf(math.Inf(1)).String() }, "<number: Infinity>")
+	check.EqOf("String of -Inf", func() interface{} { return js.ValueOf(math.Inf(-1)).String() }, "<number: -Infinity>")
+	check.EqOf("String of js.Global()", func() interface{} { return js.Global().String() }, "<object>")
 
 	// An object with toString is still "<object>": String converts only strings.
 	calls := 0
-	cb := js.FuncOf(func(this js.Value, args []js.Value) interface{} { calls++; return "custom" })
-	o := jsx.Eval("({})")
-	o.Set("toString", cb)
-	check.Eq("String of an object with toString", o.String(), "<object>")
+	var cb js.Func
+	o := jsx.Let("fixture an object whose toString is a Go function", func() js.Value {
+		cb = js.FuncOf(func(this js.Value, args []js.Value) interface{} { calls++; return "custom" })
+		o := jsx.Eval("({})")
+		o.Set("toString", cb)
+		return o
+	})
+	check.EqOf("String of an object with toString", func() interface{} { return o.String() }, "<object>")
 	check.Eq("toString was not called by String", calls, 0)
-	check.Eq("JS string concatenation calls the Go toString", jsx.Fn("o", "return 'x' + o;").Invoke(o).String(), "xcustom")
+	check.EqOf("JS string concatenation calls the Go toString", func() interface{} { return jsx.Fn("o", "return 'x' + o;").Invoke(o).String() }, "xcustom")
 	cb.Release()
 	check.Done()
 }

@@ -7,20 +7,23 @@ package main
 
 import (
 	"math"
+	"syscall/js"
 
 	"goprograms/internal/check"
 	"goprograms/internal/jsx"
 )
 
 func main() {
-	fx := jsx.Eval(`({nan: NaN, inf: Infinity, ninf: -Infinity, huge: 1e300, nhuge: -1e300,
+	fx := jsx.Let("fixture fx", func() js.Value {
+		return jsx.Eval(`({nan: NaN, inf: Infinity, ninf: -Infinity, huge: 1e300, nhuge: -1e300,
 		two63: 2 ** 63, ntwo63: -(2 ** 63), two64: 2 ** 64, exact: 2 ** 62, nexact: -(2 ** 62)})`)
+	})
 	for _, c := range edgeWants() {
-		check.Eq("Int of "+c.key+" is "+c.name+" ["+variant+"]", fx.Get(c.key).Int(), c.want)
+		check.EqOf("Int of "+c.key+" is "+c.name+" ["+variant+"]", func() interface{} { return fx.Get(c.key).Int() }, c.want)
 	}
-	check.Eq("Int of 2^62", fx.Get("exact").Int(), 1<<62)
-	check.Eq("Int of -2^62", fx.Get("nexact").Int(), -1<<62)
-	check.Eq("Int of -2^63 is exact", fx.Get("ntwo63").Int(), math.MinInt64)
+	check.EqOf("Int of 2^62", func() interface{} { return fx.Get("exact").Int() }, 1<<62)
+	check.EqOf("Int of -2^62", func() interface{} { return fx.Get("nexact").Int() }, -1<<62)
+	check.EqOf("Int of -2^63 is exact", func() interface{} { return fx.Get("ntwo63").Int() }, math.MinInt64)
 	check.Done()
 }
 

@@ -13,7 +13,8 @@ import (
 )
 
 func main() {
-	fx := jsx.Eval(`({
+	fx := jsx.Let("fixture fx", func() js.Value {
+		return jsx.Eval(`({
 		undef: undefined, nul: null, t: true, f: false, zero: 0, negzero: -0, one: 1, neg: -2.5,
 		nan: NaN, inf: Infinity, ninf: -Infinity, str: "abc", empty: "", zerostr: "0", space: " ",
 		sym: Symbol("s"), obj: {}, arr: [], fn: function() {}, arrow: () => 1, cls: class {},
@@ -22,6 +23,7 @@ func main() {
 		fnproxy: new Proxy(function() {}, {}), bound: (function() {}).bind(null), asyncfn: async function() {},
 		gen: function*() {}, map: new Map(), err: new Error("e"), big: 10n, bigzero: 0n
 	})`)
+	})
 	types := []struct {
 		key, typ string
 		truthy   bool
@@ -38,12 +40,11 @@ func main() {
 		{"gen", "function", true}, {"map", "object", true}, {"err", "object", true},
 	}
 	for _, c := range types {
-		v := fx.Get(c.key)
-		check.Eq("Type of "+c.key, v.Type().String(), c.typ)
-		check.Eq("Truthy of "+c.key, v.Truthy(), c.truthy)
+		check.EqOf("Type of "+c.key, func() interface{} { return fx.Get(c.key).Type().String() }, c.typ)
+		check.EqOf("Truthy of "+c.key, func() interface{} { return fx.Get(c.key).Truthy() }, c.truthy)
 	}
-	check.Eq("Type of js.Global()", js.Global().Type().String(), "object")
-	check.Eq("Type of missing property", fx.Get("nope").Type().String(), "undefined")
+	check.EqOf("Type of js.Global()", func() interface{} { return js.Global().Type().String() }, "object")
+	check.EqOf("Type of missing property", func() interface{} { return fx.Get("nope").Type().String() }, "undefined")
 
 	// Type constants and their names.
 	names := map[js.Type]string{
@@ -51,61 +52,65 @@ func main() {
 		js.TypeString: "string", js.TypeSymbol: "symbol", js.TypeObject: "object", js.TypeFunction: "function",
 	}
 	for t := js.TypeUndefined; t <= js.TypeFunction; t++ {
-		check.Eq("Type("+names[t]+").String", t.String(), names[t])
+		check.EqOf("Type("+names[t]+").String", func() interface{} { return t.String() }, names[t])
 	}
 
 	// BigInt is tagged like null/booleans (type flag 0) and Go cannot classify it.
 	check.Panics("Type of a BigInt", func() { fx.Get("big").Type() }, "string", "bad type flag")
-	check.Eq("BigInt is not undefined", fx.Get("big").IsUndefined(), false)
-	check.Eq("BigInt is not null", fx.Get("big").IsNull(), false)
+	check.EqOf("BigInt is not undefined", func() interface{} { return fx.Get("big").IsUndefined() }, false)
+	check.EqOf("BigInt is not null", func() interface{} { return fx.Get("big").IsNull() }, false)
 
-	check.Eq("IsUndefined undefined", fx.Get("undef").IsUndefined(), true)
-	check.Eq("IsUndefined missing", fx.Get("nope").IsUndefined(), true)
-	check.Eq("IsUndefined null", fx.Get("nul").IsUndefined(), false)
-	check.Eq("IsUndefined zero", fx.Get("zero").IsUndefined(), false)
-	check.Eq("IsUndefined zero Value", js.Value{}.IsUndefined(), true)
-	check.Eq("IsNull null", fx.Get("nul").IsNull(), true)
-	check.Eq("IsNull undefined", fx.Get("undef").IsNull(), false)
-	check.Eq("IsNull null-prototype object", fx.Get("nullproto").IsNull(), false)
-	check.Eq("IsNull ValueOf(nil)", js.ValueOf(nil).IsNull(), true)
-	check.Eq("IsNaN NaN", fx.Get("nan").IsNaN(), true)
-	check.Eq("IsNaN 0/0 computed in JS", jsx.Eval("0/0").IsNaN(), true)
-	check.Eq("IsNaN Infinity", fx.Get("inf").IsNaN(), false)
-	check.Eq("IsNaN string NaN", jsx.Eval("'NaN'").IsNaN(), false)
-	check.Eq("IsNaN undefined", fx.Get("undef").IsNaN(), false)
-	check.Eq("IsNaN Go NaN", js.ValueOf(math.NaN()).IsNaN(), true)
+	check.EqOf("IsUndefined undefined", func() interface{} { return fx.Get("undef").IsUndefined() }, true)
+	check.EqOf("IsUndefined missing", func() interface{} { return fx.Get("nope").IsUndefined() }, true)
+	check.EqOf("IsUndefined null", func() interface{} { return fx.Get("nul").IsUndefined() }, false)
+	check.EqOf("IsUndefined zero", func() interface{} { return fx.Get("zero").IsUndefined() }, false)
+	check.EqOf("IsUndefined zero Value", func() interface{} { return js.Value{}.IsUndefined() }, true)
+	check.EqOf("IsNull null", func() interface{} { return fx.Get("nul").IsNull() }, true)
+	check.EqOf("IsNull undefined", func() interface{} { return fx.Get("undef").IsNull() }, false)
+	check.EqOf("IsNull null-prototype object", func() interface{} { return fx.Get("nullproto").IsNull() }, false)
+	check.EqOf("IsNull ValueOf(nil)", func() interface{} { return js.ValueOf(nil).IsNull() }, true)
+	check.EqOf("IsNaN NaN", func() interface{} { return fx.Get("nan").IsNaN() }, true)
+	check.EqOf("IsNaN 0/0 computed in JS", func() interface{} { return jsx.Eval("0/0").IsNaN() }, true)
+	check.EqOf("IsNaN Infinity", func() interface{} { return fx.Get("inf").IsNaN() }, false)
+	check.EqOf("IsNaN string NaN", func() interface{} { return jsx.Eval("'NaN'").IsNaN() }, false)
+	check.EqOf("IsNaN undefined", func() interface{} { return fx.Get("undef").IsNaN() }, false)
+	check.EqOf("IsNaN Go NaN", func() interface{} { return js.ValueOf(math.NaN()).IsNaN() }, true)
 
+	get := func(key string) func() js.Value { return func() js.Value { return fx.Get(key) } }
+	ev := func(src string) func() js.Value { return func() js.Value { return jsx.Eval(src) } }
+	of := func(x interface{}) func() js.Value { return func() js.Value { return js.ValueOf(x) } }
+	val := func(v js.Value) func() js.Value { return func() js.Value { return v } }
 	eq := []struct {
 		label string
-		a, b  js.Value
+		a, b  func() js.Value // read when the check runs, so a panic is that check's
 		want  bool
 	}{
-		{"same object read twice", fx.Get("obj"), fx.Get("obj"), true},
-		{"two different objects", fx.Get("obj"), fx.Get("arr"), false},
-		{"two empty objects", jsx.Eval("({})"), jsx.Eval("({})"), false},
-		{"same function read twice", fx.Get("fn"), fx.Get("fn"), true},
-		{"same symbol read twice", fx.Get("sym"), fx.Get("sym"), true},
-		{"equal symbols are distinct", jsx.Eval("Symbol('s')"), jsx.Eval("Symbol('s')"), false},
-		{"equal strings", fx.Get("str"), js.ValueOf("abc"), true},
-		{"different strings", fx.Get("str"), js.ValueOf("abd"), false},
-		{"string and number", fx.Get("zerostr"), fx.Get("zero"), false},
-		{"equal numbers", fx.Get("neg"), js.ValueOf(-2.5), true},
-		{"0 and -0", fx.Get("zero"), fx.Get("negzero"), true},
-		{"JS 0 and Go 0", fx.Get("zero"), js.ValueOf(0), true},
-		{"NaN and NaN", fx.Get("nan"), fx.Get("nan"), false},
-		{"NaN and Go NaN", fx.Get("nan"), js.ValueOf(math.NaN()), false},
-		{"Infinity", fx.Get("inf"), js.ValueOf(math.Inf(1)), true},
-		{"true and true", fx.Get("t"), js.ValueOf(true), true},
-		{"true and false", fx.Get("t"), fx.Get("f"), false},
-		{"false and 0", fx.Get("f"), fx.Get("zero"), false},
-		{"null and ValueOf(nil)", fx.Get("nul"), js.Null(), true},
-		{"null and undefined", fx.Get("nul"), js.Undefined(), false},
-		{"undefined and zero Value", fx.Get("undef"), js.Value{}, true},
-		{"globalThis and js.Global", jsx.Eval("globalThis"), js.Global(), true},
-		{"Number(0) object and 0", fx.Get("numobj"), fx.Get("zero"), false},
+		{"same object read twice", get("obj"), get("obj"), true},
+		{"two different objects", get("obj"), get("arr"), false},
+		{"two empty objects", ev("({})"), ev("({})"), false},
+		{"same function read twice", get("fn"), get("fn"), true},
+		{"same symbol read twice", get("sym"), get("sym"), true},
+		{"equal symbols are distinct", ev("Symbol('s')"), ev("Symbol('s')"), false},
+		{"equal strings", get("str"), of("abc"), true},
+		{"different strings", get("str"), of("abd"), false},
+		{"string and number", get("zerostr"), get("zero"), false},
+		{"equal numbers", get("neg"), of(-2.5), true},
+		{"0 and -0", get("zero"), get("negzero"), true},
+		{"JS 0 and Go 0", get("zero"), of(0), true},
+		{"NaN and NaN", get("nan"), get("nan"), false},
+		{"NaN and Go NaN", get("nan"), of(math.NaN()), false},
+		{"Infinity", get("inf"), of(math.Inf(1)), true},
+		{"true and true", get("t"), of(true), true},
+		{"true and false", get("t"), get("f"), false},
+		{"false and 0", get("f"), get("zero"), false},
+		{"null and ValueOf(nil)", get("nul"), val(js.Null()), true},
+		{"null and undefined", get("nul"), val(js.Undefined()), false},
+		{"undefined and zero Value", get("undef"), val(js.Value{}), true},
+		{"globalThis and js.Global", ev("globalThis"), val(js.Global()), true},
+		{"Number(0) object and 0", get("numobj"), get("zero"), false},
 	}
 	for _, c := range eq {
-		check.Eq("Equal: "+c.label, c.a.Equal(c.b), c.want)
+		check.EqOf("Equal: "+c.label, func() interface{} { return c.a().Equal(c.b()) }, c.want)
 	}
 	check.Done()
 }

@@ -49,14 +49,14 @@ func main() {
 		check.Panics("ValueOf("+c.label+")", func() { js.ValueOf(v) }, "string", "ValueOf: invalid value")
 	}
 
-	o := jsx.Eval("({f(){ return arguments.length; }})")
+	o := jsx.Fixture("({f(){ return arguments.length; }})")
 	check.Panics("Set with a struct", func() { o.Set("k", struct{}{}) }, "string", "ValueOf: invalid value")
-	check.Eq("failed Set left no property", o.Get("k").IsUndefined(), true)
+	check.EqOf("failed Set left no property", func() interface{} { return o.Get("k").IsUndefined() }, true)
 	check.Panics("SetIndex with a []byte", func() { jsx.Eval("[]").SetIndex(0, []byte{}) }, "string", "ValueOf: invalid value")
 	check.Panics("Call with a pointer argument", func() { o.Call("f", 1, &x) }, "string", "ValueOf: invalid value")
 	check.Panics("Invoke with a channel argument", func() { o.Get("f").Invoke(make(chan int)) }, "string", "ValueOf: invalid value")
 	check.Panics("New with a func argument", func() { js.Global().Get("Array").New(func() {}) }, "string", "ValueOf: invalid value")
-	check.Eq("a valid call still works afterwards", o.Call("f", 1, "2", nil).Int(), 3)
+	check.EqOf("a valid call still works afterwards", func() interface{} { return o.Call("f", 1, "2", nil).Int() }, 3)
 	check.Done()
 }
 

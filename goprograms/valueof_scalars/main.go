@@ -72,8 +72,8 @@ func main() {
 	}
 	for _, c := range cases {
 		v := js.ValueOf(c.v)
-		check.Eq(c.label+": JS sees", jsx.Describe(v), c.js)
-		check.Eq(c.label+": Type", v.Type().String(), c.typ.String())
+		check.EqOf(c.label+": JS sees", func() interface{} { return jsx.Describe(v) }, c.js)
+		check.EqOf(c.label+": Type", func() interface{} { return v.Type().String() }, c.typ.String())
 	}
 
 	// What Go reads back: numbers through Float, exactly.
@@ -95,26 +95,29 @@ func main() {
 		{"float64 -2^60", -float64(1 << 60), -float64(1 << 60)},
 	}
 	for _, c := range floats {
-		check.Float("Float() round trip "+c.label, js.ValueOf(c.in).Float(), c.want)
+		check.FloatOf("Float() round trip "+c.label, func() float64 { return js.ValueOf(c.in).Float() }, c.want)
 	}
-	check.True("ValueOf(NaN).IsNaN", js.ValueOf(math.NaN()).IsNaN(), "false")
-	check.Eq("ValueOf(true).Bool", js.ValueOf(true).Bool(), true)
-	check.Eq("ValueOf(false).Bool", js.ValueOf(false).Bool(), false)
-	check.Eq("ValueOf(int32 min).Int", js.ValueOf(int32(math.MinInt32)).Int(), math.MinInt32)
-	check.Eq("ValueOf(2^40).Int", js.ValueOf(int64(1<<40)).Int(), 1<<40)
-	check.Eq("ValueOf(-2^52).Int", js.ValueOf(int64(-1<<52)).Int(), -1<<52)
+	check.TrueOf("ValueOf(NaN).IsNaN", func() (bool, string) { return js.ValueOf(math.NaN()).IsNaN(), "false" })
+	check.EqOf("ValueOf(true).Bool", func() interface{} { return js.ValueOf(true).Bool() }, true)
+	check.EqOf("ValueOf(false).Bool", func() interface{} { return js.ValueOf(false).Bool() }, false)
+	check.EqOf("ValueOf(int32 min).Int", func() interface{} { return js.ValueOf(int32(math.MinInt32)).Int() }, math.MinInt32)
+	check.EqOf("ValueOf(2^40).Int", func() interface{} { return js.ValueOf(int64(1 << 40)).Int() }, 1<<40)
+	check.EqOf("ValueOf(-2^52).Int", func() interface{} { return js.ValueOf(int64(-1 << 52)).Int() }, -1<<52)
 
 	// Values that are already JS values pass through unchanged.
-	obj := jsx.Eval("({tag: 'same'})")
-	check.True("ValueOf(js.Value) is the same value", js.ValueOf(obj).Equal(obj), "not Equal")
-	same := jsx.Fn("a, b", "return a === b;")
-	check.Eq("ValueOf(js.Value) is === on the JS side", same.Invoke(js.ValueOf(obj), obj).Bool(), true)
-	f := js.FuncOf(func(this js.Value, args []js.Value) interface{} { return "from Go" })
+	obj := jsx.Fixture("({tag: 'same'})")
+	check.TrueOf("ValueOf(js.Value) is the same value", func() (bool, string) { return js.ValueOf(obj).Equal(obj), "not Equal" })
+	same := jsx.FnFixture("a, b", "return a === b;")
+	check.EqOf("ValueOf(js.Value) is === on the JS side", func() interface{} { return same.Invoke(js.ValueOf(obj), obj).Bool() }, true)
+	var f js.Func
+	check.Step("FuncOf returning a string", func() {
+		f = js.FuncOf(func(this js.Value, args []js.Value) interface{} { return "from Go" })
+	})
 	fv := js.ValueOf(f)
-	check.Eq("ValueOf(js.Func) Type", fv.Type().String(), "function")
-	check.True("ValueOf(js.Func) equals Func.Value", fv.Equal(f.Value), "not Equal")
-	check.Eq("ValueOf(js.Func) callable", fv.Invoke().String(), "from Go")
+	check.EqOf("ValueOf(js.Func) Type", func() interface{} { return fv.Type().String() }, "function")
+	check.TrueOf("ValueOf(js.Func) equals Func.Value", func() (bool, string) { return fv.Equal(f.Value), "not Equal" })
+	check.EqOf("ValueOf(js.Func) callable", func() interface{} { return fv.Invoke().String() }, "from Go")
 	f.Release()
-	check.True("ValueOf(js.Global()) is globalThis", js.ValueOf(js.Global()).Equal(jsx.Eval("globalThis")), "not Equal")
+	check.TrueOf("ValueOf(js.Global()) is globalThis", func() (bool, string) { return js.ValueOf(js.Global()).Equal(jsx.Eval("globalThis")), "not Equal" })
 	check.Done()
 }

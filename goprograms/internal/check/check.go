@@ -4,6 +4,13 @@
 // "FAIL LABEL: got X, want Y". Done prints "N checks, M failed" and exits 0 when every
 // check passed, 1 otherwise. Labels must be unique within a program and must not depend on
 // the host, so a case can pin the complete output.
+//
+// Programs keep going: the forms ending in Of (EqOf, TrueOf, FloatOf) and Run compute what
+// the check got inside a function, so a panic there (a global the host lacks, a JS exception
+// surfacing as a js.Error, "bad type flag") is that check's failure, printed as
+// "FAIL LABEL: panic: TEXT", and the program goes on to the next check. Step does the same
+// for fixtures that several checks share. A host missing one global loses the checks that
+// need it, not the program.
 package check
 
 import (
@@ -72,6 +79,61 @@ func Float(label string, got, want float64) {
 	pass := math.Float64bits(got) == math.Float64bits(want) || (math.IsNaN(got) && math.IsNaN(want))
 	Report(label, pass, Fmt(got), Fmt(want))
 }
+
+// panicText renders a recovered value as Go's own "panic: " line does: the message of an
+// error, the value itself otherwise.
+func panicText(v interface{}) string {
+	if err, ok := v.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprint(v)
+}
+
+// guard runs f; a panic in it before the check it makes is reported fails the check
+// labelled label with "FAIL LABEL: panic: TEXT". A panic after the check was reported
+// (reported says so) is reported under the same label too, so it is never lost.
+func guard(label string, f func()) {
+	before := total
+	v, p := Recovered(f)
+	if !p {
+		return
+	}
+	total++
+	failed++
+	if total-1 > before {
+		fmt.Printf("FAIL %s: panic after the check: %s\n", label, panicText(v))
+		return
+	}
+	fmt.Printf("FAIL %s: panic: %s\n", label, panicText(v))
+}
+
+// Run runs one check protected from panics: f makes the check labelled label (with Eq,
+// True, Float, Report, ...). If f panics first, the check fails with "FAIL LABEL: panic:
+// TEXT" and the program goes on.
+func Run(label string, f func()) { guard(label, f) }
+
+// EqOf is Eq with got computed by f, protected as Run is. want is evaluated before f runs.
+func EqOf(label string, got func() interface{}, want interface{}) {
+	guard(label, func() { Eq(label, got(), want) })
+}
+
+// TrueOf is True with the condition and the detail computed by f, protected as Run is.
+func TrueOf(label string, f func() (cond bool, detail string)) {
+	guard(label, func() {
+		cond, detail := f()
+		True(label, cond, detail)
+	})
+}
+
+// FloatOf is Float with got computed by f, protected as Run is.
+func FloatOf(label string, got func() float64, want float64) {
+	guard(label, func() { Float(label, got(), want) })
+}
+
+// Step runs a fixture that later checks share (what names it). It prints nothing when f
+// returns; if f panics, it counts as a failed check, "FAIL what: panic: TEXT", and the
+// program goes on: the checks that depend on the fixture then fail on their own.
+func Step(what string, f func()) { guard(what, f) }
 
 // Recovered runs f and returns what it panicked with, and whether it panicked.
 func Recovered(f func()) (v interface{}, panicked bool) {

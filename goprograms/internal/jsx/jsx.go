@@ -3,7 +3,11 @@
 // global Function constructor.
 package jsx
 
-import "syscall/js"
+import (
+	"syscall/js"
+
+	"goprograms/internal/check"
+)
 
 // Eval evaluates a JS expression and returns its value: new Function("return (" + src + ")")().
 func Eval(src string) js.Value {
@@ -13,6 +17,33 @@ func Eval(src string) js.Value {
 // Fn compiles a JS function from its parameter list and body.
 func Fn(params, body string) js.Value {
 	return js.Global().Get("Function").New(params, body)
+}
+
+// Let computes a fixture that later checks share (what names it), protected as check.Step
+// is: if f panics, that is reported as a failed check and Let returns the zero Value
+// (undefined), so the checks that use the fixture fail on their own and the program goes on.
+func Let(what string, f func() js.Value) js.Value {
+	var v js.Value
+	check.Step(what, func() { v = f() })
+	return v
+}
+
+// Fixture is Eval protected as Let is, named "fixture SRC".
+func Fixture(src string) js.Value {
+	return Let("fixture "+src, func() js.Value { return Eval(src) })
+}
+
+// FnFixture is Fn protected as Let is, named "fixture function(PARAMS)".
+func FnFixture(params, body string) js.Value {
+	return Let("fixture function("+params+")", func() js.Value { return Fn(params, body) })
+}
+
+// FuncOf is js.FuncOf protected as Let is (what names it): on a host that cannot wrap Go
+// functions, the failure is reported and the zero Func is returned.
+func FuncOf(what string, fn func(this js.Value, args []js.Value) interface{}) js.Func {
+	var f js.Func
+	check.Step("FuncOf "+what, func() { f = js.FuncOf(fn) })
+	return f
 }
 
 var describe js.Value
