@@ -68,6 +68,7 @@ impl SuiteOptions {
         let host_opts = HostOptions {
             glue: self.glue.clone(),
             cache_dir: paths::cache_dir(),
+            hosts_dir: paths::default_hosts_dir(),
         };
         let hosts = host::from_specs(self.hosts.as_deref().unwrap_or("native"), &host_opts)?;
         self.build_on(hosts)
