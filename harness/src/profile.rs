@@ -52,6 +52,9 @@ pub struct ProfileFile {
     pub capabilities: Vec<String>,
     /// Where the harness gets the host; absent for a command already on the machine.
     pub fetch: Option<Fetch>,
+    /// The host versions `gojs-harness hosts` judges, each a version or a prefix (`18`,
+    /// `20`, ...); default: the `[fetch]` version.
+    pub table: Option<Vec<String>>,
     /// The command lines, the first whose `go` covers a release used for it.
     #[serde(rename = "launch")]
     pub launches: Vec<Launch>,
@@ -172,6 +175,17 @@ impl Profile {
         })
     }
 
+    /// The host specs `gojs-harness hosts` judges this profile with, the profile being
+    /// `hosts/STEM.toml`: `STEM@VERSION` for each version of `table` (default: the
+    /// `[fetch]` version), or `STEM` for a profile that fetches nothing.
+    pub fn table_specs(&self, stem: &str) -> Vec<String> {
+        match (&self.file.fetch, &self.file.table) {
+            (None, _) => vec![stem.to_string()],
+            (Some(_), Some(t)) => t.iter().map(|v| format!("{stem}@{}", v.trim())).collect(),
+            (Some(f), None) => vec![format!("{stem}@{}", f.version)],
+        }
+    }
+
     /// Whether any launch line takes its glue from the toolchain.
     pub fn uses_glue(&self) -> bool {
         self.file
@@ -225,6 +239,19 @@ impl ProfileFile {
         }
         if let Some(f) = &self.fetch {
             f.check()?;
+        }
+        match (&self.table, &self.fetch) {
+            (Some(_), None) => bail!(
+                "`table` lists host versions, but the profile fetches nothing, so there is only one version to judge: leave `table` out"
+            ),
+            (Some(t), Some(_))
+                if t.is_empty() || t.iter().any(|v| v.trim().is_empty() || v.contains(',')) =>
+            {
+                bail!(
+                    "`table` must list host versions (such as \"22\"), none empty; leave it out to judge the [fetch] version"
+                )
+            }
+            _ => {}
         }
         if self.launches.is_empty() {
             bail!(

@@ -74,6 +74,7 @@ pub fn matrix(a: MatrixArgs) -> anyhow::Result<ExitCode> {
         baseline: a.baseline,
         timings: a.timings,
         command: a.generated_by.unwrap_or_else(command_line),
+        report: None,
     })?;
     Ok(if ok {
         ExitCode::SUCCESS

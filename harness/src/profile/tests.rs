@@ -190,6 +190,17 @@ fn bad_values_get_clear_errors() {
 }
 
 #[test]
+fn the_table_judges_the_listed_versions_or_the_fetched_one() {
+    let p = parse(BASE).unwrap();
+    assert_eq!(p.table_specs("deno"), ["deno@2.9"]);
+    let p =
+        parse(&BASE.replace("capabilities", "table = [\"2.9\", \"2.10\"]\ncapabilities")).unwrap();
+    assert_eq!(p.table_specs("deno"), ["deno@2.9", "deno@2.10"]);
+    let e = err(&BASE.replace("capabilities", "table = []\ncapabilities"));
+    assert!(e.contains("`table` must list host versions"), "{e}");
+}
+
+#[test]
 fn the_launch_line_is_the_first_covering_the_release() {
     let p = parse(BASE).unwrap();
     let old = p.launch_for(&v("1.19.8")).unwrap();
