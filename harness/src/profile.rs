@@ -96,8 +96,9 @@ pub struct Launch {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownFailure {
-    /// A case name (`jspanic/js_error`), `*` matching any run of characters (`abi/module/*`).
-    pub case: String,
+    /// A case name (`jspanic/js_error`), `*` matching any run of characters (`abi/module/*`),
+    /// or a list of them (cases failing for one reason).
+    pub case: CasePatterns,
     /// Only on these releases; all when absent.
     pub go: Option<VersionRange>,
     /// Only on these versions of the host (each a version or its prefix: `26`, `2.9.6`);
@@ -107,6 +108,34 @@ pub struct KnownFailure {
     pub reason: String,
     /// Where the failure is written up (`reports/findings/NAME.md`, or a URL).
     pub finding: Option<String>,
+}
+
+/// One case pattern or several (`case = "fs/*"` or `case = ["a/b", "c/*"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CasePatterns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl CasePatterns {
+    pub fn patterns(&self) -> &[String] {
+        match self {
+            CasePatterns::One(s) => std::slice::from_ref(s),
+            CasePatterns::Many(v) => v,
+        }
+    }
+
+    /// Whether any pattern matches `case`.
+    pub fn matches(&self, case: &str) -> bool {
+        self.patterns().iter().any(|p| glob_matches(p, case))
+    }
+}
+
+impl std::fmt::Display for CasePatterns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.patterns().join(", "))
+    }
 }
 
 /// A loaded profile: its file, where it came from, and its capabilities as the suite names
@@ -167,7 +196,7 @@ impl Profile {
         host_version: Option<&str>,
     ) -> Option<&KnownFailure> {
         self.file.known_failures.iter().find(|k| {
-            glob_matches(&k.case, case)
+            k.case.matches(case)
                 && k.go.as_ref().is_none_or(|r| r.contains(go))
                 && k.versions.as_ref().is_none_or(|vs| {
                     host_version.is_some_and(|hv| vs.iter().any(|p| version_matches(p, hv)))
@@ -264,8 +293,9 @@ impl ProfileFile {
         }
         for (i, k) in self.known_failures.iter().enumerate() {
             let what = format!("[[known_failure]] #{} (case `{}`)", i + 1, k.case);
-            if k.case.trim().is_empty() {
-                bail!("{what} needs a `case`: a case name or a pattern with `*`");
+            let pats = k.case.patterns();
+            if pats.is_empty() || pats.iter().any(|p| p.trim().is_empty()) {
+                bail!("{what} needs a `case`: a case name or a pattern with `*` (or a list of them), none empty");
             }
             if k.reason.trim().is_empty() {
                 bail!(

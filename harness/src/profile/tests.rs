@@ -31,7 +31,7 @@ reason = "two"
 finding = "reports/findings/two.md"
 
 [[known_failure]]
-case = "fs/*_stat"
+case = ["fs/*_stat", "fs/other"]
 versions = ["2.9.4", "3"]
 reason = "three"
 "#;
@@ -128,6 +128,10 @@ fn bad_values_get_clear_errors() {
         ),
         (
             BASE.replace("case = \"jspanic/js_error\"", "case = \"\""),
+            "needs a `case`",
+        ),
+        (
+            BASE.replace("case = \"jspanic/js_error\"", "case = []"),
             "needs a `case`",
         ),
         (BASE.replace("[\"2.9.4\", \"3\"]", "[]"), "empty `versions`"),
@@ -291,6 +295,7 @@ fn known_failures_match_case_release_and_host_version() {
     assert_eq!(reason("fs/lstat_stat", "1.26", Some("2.9.6")), None);
     assert_eq!(reason("fs/lstat_stat", "1.26", Some("30.0.0")), None);
     assert_eq!(reason("fs/lstat_stat", "1.26", None), None);
+    assert_eq!(reason("fs/other", "1.26", Some("3.1")), Some("three"));
     assert_eq!(
         p.known_failure("abi/module/x", &v("1.26"), None)
             .unwrap()
