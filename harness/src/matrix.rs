@@ -485,3 +485,25 @@ pub fn render(json_path: &Path, out: Option<&Path>) -> anyhow::Result<()> {
     print!("{}", m.grid_text());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::retitle;
+
+    #[test]
+    fn the_host_table_gets_its_own_title_and_legend() {
+        let md = "# Version matrix\n\nCells: passed, failed (**FAIL**), expected failures (`[[xfail]]` of a case) and skipped trials.\n# Version matrix\n";
+        let got = retitle(md, "Host conformance");
+        assert!(got.starts_with("# Host conformance\n"), "{got}");
+        assert!(got.contains("a profile's `[[known_failure]]`"), "{got}");
+        assert!(
+            got.ends_with("# Version matrix\n"),
+            "only the title is replaced: {got}"
+        );
+        let html = "<title>gojs conformance: version matrix</title><h1>Version matrix</h1>";
+        assert_eq!(
+            retitle(html, "Host conformance"),
+            "<title>gojs conformance: host conformance</title><h1>Host conformance</h1>"
+        );
+    }
+}

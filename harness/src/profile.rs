@@ -295,7 +295,9 @@ impl ProfileFile {
             let what = format!("[[known_failure]] #{} (case `{}`)", i + 1, k.case);
             let pats = k.case.patterns();
             if pats.is_empty() || pats.iter().any(|p| p.trim().is_empty()) {
-                bail!("{what} needs a `case`: a case name or a pattern with `*` (or a list of them), none empty");
+                bail!(
+                    "{what} needs a `case`: a case name or a pattern with `*` (or a list of them), none empty"
+                );
             }
             if k.reason.trim().is_empty() {
                 bail!(
