@@ -41,6 +41,9 @@ pub struct HostsArgs {
     /// Seconds a trial may take when its case sets no limit.
     #[arg(long)]
     timeout: Option<u64>,
+    /// The command the reports say produced them (default: this command line).
+    #[arg(long, hide = true)]
+    generated_by: Option<String>,
 }
 
 /// `native`, then each profile's table specs, profiles in name order.
@@ -75,7 +78,7 @@ pub fn hosts(a: HostsArgs) -> anyhow::Result<ExitCode> {
         filter: a.filter,
         baseline: a.baseline,
         timings: false,
-        command: command_line(),
+        command: a.generated_by.unwrap_or_else(command_line),
         report: Some(("hosts".to_string(), "Host conformance".to_string())),
     })?;
     Ok(if ok {
