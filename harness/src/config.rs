@@ -17,7 +17,8 @@ use crate::toolchain;
 /// Everything that selects a run. Empty fields take the defaults documented on each.
 #[derive(Debug, Clone, Default)]
 pub struct SuiteOptions {
-    /// Comma-separated host specs: `native`, `node`, `browser`, `cmd:PROGRAM`. Default: `native`.
+    /// Comma-separated host specs: `native`, `node`, `browser`, `cmd:PROGRAM`, a profile
+    /// (`deno`, `node@22`, `PATH.toml`). Default: `native`.
     pub hosts: Option<String>,
     /// Go releases to fetch through GOTOOLCHAIN (`1.24.11`, or `1.26` for the installed one).
     pub go: Vec<String>,
@@ -68,6 +69,7 @@ impl SuiteOptions {
         let host_opts = HostOptions {
             glue: self.glue.clone(),
             cache_dir: paths::cache_dir(),
+            hosts_dir: paths::default_hosts_dir(),
         };
         let hosts = host::from_specs(self.hosts.as_deref().unwrap_or("native"), &host_opts)?;
         self.build_on(hosts)

@@ -1,4 +1,4 @@
-//! The suite's own files (`cases/`, `goprograms/`, `mutants/`), embedded at build time (see
+//! The suite's own files (`cases/`, `goprograms/`, `mutants/`, `hosts/`), embedded at build time (see
 //! `build.rs`), and unpacked when the checkout the binary was built from is gone.
 
 use std::path::{Path, PathBuf};

@@ -21,6 +21,7 @@ pub mod matcher;
 pub mod matrix;
 pub mod mutants;
 pub mod paths;
+pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod stdlib;

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use commands::{
-    ToolchainArgs, bench, build, differences, fuzz_regress, matrix, mutants, run, stdlib, suite,
-    toolchains, trace_diff,
+    ToolchainArgs, bench, build, differences, fuzz_regress, hosts, matrix, mutants, run, stdlib,
+    suite, toolchains, trace_diff,
 };
 
 #[derive(Parser)]
@@ -51,6 +51,12 @@ enum Command {
     /// write the reports (Markdown, JSON, JUnit XML, HTML, the ABI inventory) to reports/;
     /// exits 1 if a trial failed unexpectedly.
     Matrix(matrix::MatrixArgs),
+    /// The conformance table: every host profile of hosts/ (fetched on first use) and the
+    /// native host × the Go releases given, written as reports/hosts.md, hosts.json,
+    /// hosts.junit.xml and hosts.html; exits 1 if a trial failed unexpectedly. With --glue,
+    /// judges a wasm_exec.js on every glue-based profile and lists the verdicts that changed
+    /// against the committed table.
+    Hosts(hosts::HostsArgs),
     /// The ABI inventory: per release, the imports the corpus requires, the imports the glue
     /// provides, the engine features the modules need, and the changes between releases.
     Inventory(matrix::InventoryArgs),
@@ -116,6 +122,7 @@ fn main() -> ExitCode {
         Command::Differences { cases } => differences::differences(cases),
         Command::Mutants(a) => mutants::mutants(a),
         Command::Matrix(a) => matrix::matrix(a),
+        Command::Hosts(a) => hosts::hosts(a),
         Command::Inventory(a) => matrix::inventory(a),
         Command::TraceDiff { a, b } => trace_diff::trace_diff(&a, &b),
         Command::CacheFill {

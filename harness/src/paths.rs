@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// The directory holding the suite's `cases/`, `goprograms/`, `mutants/` (and, in a
+/// The directory holding the suite's `cases/`, `goprograms/`, `mutants/`, `hosts/` (and, in a
 /// checkout, `reports/`), looked for in this order:
 /// 1. `GOJS_SUITE_DIR` (a checkout other than the one this binary was built from);
 /// 2. the checkout this binary was built from, while it is still there;
@@ -49,6 +49,14 @@ fn find_root() -> PathBuf {
 
 pub fn default_cases_dir() -> PathBuf {
     repo_root().join("cases")
+}
+
+/// The host profiles (`hosts/NAME.toml`); `GOJS_HOSTS_DIR` names another directory.
+pub fn default_hosts_dir() -> PathBuf {
+    match std::env::var_os("GOJS_HOSTS_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => repo_root().join("hosts"),
+    }
 }
 
 pub fn default_programs_dir() -> PathBuf {

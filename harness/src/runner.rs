@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::bless;
 use crate::case::{Case, Expectation};
 use crate::corpus::Corpus;
-use crate::host::{Exit, Host, RunOutcome, RunRequest};
+use crate::host::{Exit, Host, KnownFailureNote, RunOutcome, RunRequest};
 use crate::toolchain::Toolchain;
 
 /// Everything a run of the suite is made of.
@@ -65,6 +65,8 @@ impl Suite {
                         .collect();
                     let skip = if let Some(why) = host.unavailable() {
                         Some(format!("{} is unavailable: {why}", host.name()))
+                    } else if let Some(why) = host.unclaimed(&tc.version) {
+                        Some(why)
                     } else if tc.is_absent() && case.needs_go() {
                         Some("Go is not installed: this case builds a Go program".to_string())
                     } else if tc.is_absent() && host.needs_toolchain_glue() {
@@ -115,19 +117,21 @@ impl Suite {
             .case
             .acceptable_for(trial.host.name(), &trial.toolchain.version);
         let mismatch = compare_any(&acceptable, &outcome);
-        let xfail = trial
-            .case
-            .expected_failure(trial.host.name(), &trial.toolchain.version);
-        match (mismatch, xfail) {
+        match (mismatch, self.expected_failure(trial)) {
             (None, None) => Verdict::Pass,
-            (None, Some(reason)) => Verdict::Fail(format!(
+            (None, Some(Expected::Case(reason))) => Verdict::Fail(format!(
                 "{}: expected to fail ({reason}), but it passes: update the expectation \
                  (remove the [[xfail]] for host `{}` from {})",
                 trial.name,
                 trial.host.name(),
                 trial.case.path.display()
             )),
-            (Some(_), Some(reason)) => Verdict::ExpectedFail(reason.to_string()),
+            (None, Some(Expected::Host(note))) => Verdict::Fail(format!(
+                "{}: known failure passed: update the profile (remove or narrow {}; it says: {})",
+                trial.name, note.source, note.reason
+            )),
+            (Some(_), Some(Expected::Case(reason))) => Verdict::ExpectedFail(reason),
+            (Some(_), Some(Expected::Host(note))) => Verdict::ExpectedFail(note.reason),
             (Some(diff), None) => {
                 if self.bless && trial.host.is_reference() {
                     return match bless::bless(
@@ -145,6 +149,19 @@ impl Suite {
                 Verdict::Fail(self.report(trial, &diff))
             }
         }
+    }
+
+    /// Why the trial is expected to fail: the case's `[[xfail]]` for the host first, else
+    /// the host's own known failure (a profile's `[[known_failure]]`).
+    fn expected_failure(&self, trial: &Trial) -> Option<Expected> {
+        let go = &trial.toolchain.version;
+        if let Some(reason) = trial.case.expected_failure(trial.host.name(), go) {
+            return Some(Expected::Case(reason.to_string()));
+        }
+        trial
+            .host
+            .known_failure(&trial.case.name, go)
+            .map(Expected::Host)
     }
 
     fn execute(&self, trial: &Trial) -> anyhow::Result<RunOutcome> {
@@ -192,6 +209,12 @@ impl Suite {
             trial.toolchain,
         )
     }
+}
+
+/// Where an expected failure is recorded: the two call for different updates when they pass.
+enum Expected {
+    Case(String),
+    Host(KnownFailureNote),
 }
 
 /// Why a glue-based host cannot load a synthesized module of the other import generation.
@@ -379,6 +402,93 @@ mod tests {
                 .unwrap()
                 .contains("[[also]]")
         );
+    }
+
+    /// A host that exits with a fixed code and knows one failure, as a profile's host does.
+    struct Known {
+        caps: std::collections::BTreeSet<crate::host::Capability>,
+        exit: i32,
+    }
+
+    impl Host for Known {
+        fn name(&self) -> &str {
+            "known@1.0"
+        }
+        fn capabilities(&self) -> &std::collections::BTreeSet<crate::host::Capability> {
+            &self.caps
+        }
+        fn unclaimed(&self, go: &crate::version::GoVersion) -> Option<String> {
+            (go.minor < 21).then(|| format!("claims go>=1.21, not go{go}"))
+        }
+        fn known_failure(
+            &self,
+            case: &str,
+            _go: &crate::version::GoVersion,
+        ) -> Option<KnownFailureNote> {
+            (case == "x/known").then(|| KnownFailureNote {
+                reason: "the host exits 9".into(),
+                source: "the [[known_failure]] `x/known` of hosts/known.toml".into(),
+            })
+        }
+        fn run(&self, _: &RunRequest) -> anyhow::Result<RunOutcome> {
+            Ok(outcome(self.exit, "", ""))
+        }
+    }
+
+    fn suite_on(exit: i32, go: &str) -> (Suite, tempfile::TempDir) {
+        let cache = tempfile::tempdir().unwrap();
+        let text = "schema = 1\ncontract = \"c\"\n[module]\nexit = 3\n[expect]\nexit = 3\n";
+        let case = |name: &str| {
+            Arc::new(Case::parse(name, std::path::Path::new("cases/x.toml"), text).unwrap())
+        };
+        let suite = Suite {
+            hosts: vec![Arc::new(Known {
+                caps: Default::default(),
+                exit,
+            })],
+            toolchains: vec![Toolchain {
+                version: crate::version::GoVersion::parse(go).unwrap(),
+                version_text: format!("go{go}"),
+                goroot: std::path::PathBuf::new(),
+            }],
+            cases: vec![case("x/known"), case("x/other")],
+            corpus: Arc::new(Corpus::new(cache.path(), cache.path())),
+            cache_dir: cache.path().to_path_buf(),
+            default_timeout: Duration::from_secs(5),
+            bless: false,
+        };
+        (suite, cache)
+    }
+
+    #[test]
+    fn a_hosts_known_failure_is_expected_and_its_pass_says_update_the_profile() {
+        let (failing, _c1) = suite_on(9, "1.26");
+        let t = failing.trials();
+        assert_eq!(
+            failing.run(&t[0]),
+            Verdict::ExpectedFail("the host exits 9".into())
+        );
+        assert!(matches!(failing.run(&t[1]), Verdict::Fail(_)));
+        let (passing, _c2) = suite_on(3, "1.26");
+        let t = passing.trials();
+        let Verdict::Fail(report) = passing.run(&t[0]) else {
+            panic!("a known failure that passes must fail the trial")
+        };
+        assert!(
+            report.contains("known failure passed: update the profile"),
+            "{report}"
+        );
+        assert!(report.contains("hosts/known.toml"), "{report}");
+        assert_eq!(passing.run(&t[1]), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_release_the_host_does_not_claim_is_skipped_with_the_reason() {
+        let (suite, _c) = suite_on(3, "1.19");
+        for t in suite.trials() {
+            assert_eq!(t.skip.as_deref(), Some("claims go>=1.21, not go1.19"));
+            assert!(matches!(suite.run(&t), Verdict::Skip(_)));
+        }
     }
 
     #[test]

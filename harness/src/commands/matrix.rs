@@ -12,7 +12,7 @@ use super::{ToolchainArgs, command_line, jobs};
 
 #[derive(Args)]
 pub struct MatrixArgs {
-    /// Hosts, comma-separated: native, node, browser, cmd:PROGRAM.
+    /// Hosts, comma-separated: native, node, browser, cmd:PROGRAM, a profile of hosts/ (deno, bun, node@22: fetched on first use) or PATH.toml.
     #[arg(long, default_value = "native,node")]
     host: String,
     #[command(flatten)]
@@ -74,6 +74,7 @@ pub fn matrix(a: MatrixArgs) -> anyhow::Result<ExitCode> {
         baseline: a.baseline,
         timings: a.timings,
         command: a.generated_by.unwrap_or_else(command_line),
+        report: None,
     })?;
     Ok(if ok {
         ExitCode::SUCCESS

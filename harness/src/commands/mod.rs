@@ -5,6 +5,7 @@ pub mod build;
 
 pub mod differences;
 pub mod fuzz_regress;
+pub mod hosts;
 pub mod matrix;
 pub mod mutants;
 pub mod run;

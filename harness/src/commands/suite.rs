@@ -12,7 +12,7 @@ use super::{ToolchainArgs, jobs};
 
 #[derive(Args)]
 pub struct SuiteArgs {
-    /// Hosts, comma-separated: native (in-process, the default), node, browser, cmd:PROGRAM (any go_js_wasm_exec-style command).
+    /// Hosts, comma-separated: native (in-process, the default), node, browser, cmd:PROGRAM (any go_js_wasm_exec-style command), a profile of hosts/ as NAME or NAME@VERSION (deno, bun, node@22: fetched on first use) or a profile file PATH.toml.
     #[arg(long, default_value = "native")]
     host: String,
     #[command(flatten)]

@@ -5,9 +5,11 @@
 
 pub mod browser;
 pub mod cmd;
+pub mod fetch;
 pub mod native;
 pub mod node;
 pub mod process;
+pub mod profiled;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 pub use crate::capabilities::{Capability, KNOWN_CAPABILITIES, NODE_CAPABILITIES};
 use crate::toolchain::Toolchain;
+use crate::version::GoVersion;
 
 /// Everything a host needs to run one module.
 #[derive(Debug, Clone)]
@@ -91,9 +94,29 @@ pub trait Host: Send + Sync {
     fn is_reference(&self) -> bool {
         false
     }
+    /// Why this host does not claim to run Go release `go`, if it does not (a profile's
+    /// `go` range): its trials of that release are skipped with the reason.
+    fn unclaimed(&self, _go: &GoVersion) -> Option<String> {
+        None
+    }
+    /// Why this host is known to fail `case` on `go`, if it is (a profile's
+    /// `[[known_failure]]`): judged like a case's `[[xfail]]`, so a failure is expected and
+    /// a pass is reported as "known failure passed: update the profile".
+    fn known_failure(&self, _case: &str, _go: &GoVersion) -> Option<KnownFailureNote> {
+        None
+    }
     /// Run one module to completion. `Err` means the harness could not run the host at all
     /// (missing binary, unreadable glue); a host that crashes or hangs is an `Ok` outcome.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome>;
+}
+
+/// A host's own record of a failure it is known for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFailureNote {
+    /// What the host does and what the contract requires (with its finding, if any).
+    pub reason: String,
+    /// Where the record is, for the note that says to update it.
+    pub source: String,
 }
 
 /// Settings shared by the hosts a run creates.
@@ -103,9 +126,13 @@ pub struct HostOptions {
     pub glue: Option<PathBuf>,
     /// Where hosts keep files of their own (the Node runner script, compiled modules).
     pub cache_dir: PathBuf,
+    /// Where host profiles named by `NAME[@VERSION]` are read from (`hosts/`).
+    pub hosts_dir: PathBuf,
 }
 
-/// Make the hosts named by a comma-separated list: `node`, `native`, `cmd:PROGRAM`.
+/// Make the hosts named by a comma-separated list: `node`, `native`, `browser`,
+/// `cmd:PROGRAM`, a profile of `hosts/` as `NAME` or `NAME@VERSION` (`deno`, `node@22`), or a
+/// profile file (`./mine.toml`).
 pub fn from_specs(
     specs: &str,
     opts: &HostOptions,
@@ -115,7 +142,7 @@ pub fn from_specs(
         hosts.push(from_spec(spec, opts)?);
     }
     if hosts.is_empty() {
-        anyhow::bail!("no host named; use node, native or cmd:PROGRAM");
+        anyhow::bail!("no host named; {}", host_choices(opts));
     }
     Ok(hosts)
 }
@@ -123,6 +150,9 @@ pub fn from_specs(
 pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Arc<dyn Host>> {
     if let Some(program) = spec.strip_prefix("cmd:") {
         return Ok(std::sync::Arc::new(cmd::CmdHost::new(program)?));
+    }
+    if let Some(host) = profiled::from_spec(spec, opts)? {
+        return Ok(host);
     }
     match spec {
         "browser" => Ok(std::sync::Arc::new(browser::BrowserHost::new(
@@ -138,6 +168,20 @@ pub fn from_spec(spec: &str, opts: &HostOptions) -> anyhow::Result<std::sync::Ar
             opts.glue.as_deref(),
             &opts.cache_dir,
         )?)),
-        other => anyhow::bail!("unknown host `{other}`: use node, native or cmd:PROGRAM"),
+        other => anyhow::bail!("unknown host `{other}`: {}", host_choices(opts)),
     }
+}
+
+/// The hosts a spec may name, for messages.
+fn host_choices(opts: &HostOptions) -> String {
+    let profiles = crate::profile::names_in(&opts.hosts_dir);
+    format!(
+        "use native, node, browser, cmd:PROGRAM, a profile of {} ({}; add @VERSION for another version of the host) or a profile file ending in .toml",
+        opts.hosts_dir.display(),
+        if profiles.is_empty() {
+            "none there".to_string()
+        } else {
+            profiles.join(", ")
+        }
+    )
 }

@@ -38,7 +38,7 @@ impl NodeHost {
             ),
             None => None,
         };
-        let runner = install_runner(cache_dir)?;
+        let runner = install_runner(cache_dir, "js")?;
         let name = "node".to_string();
         let caps = NODE_CAPABILITIES.iter().copied().collect();
         Ok(NodeHost {
@@ -72,15 +72,16 @@ fn check_node(node: &Path) -> anyhow::Result<()> {
 }
 
 /// The runner lives in the cache under a name derived from its contents, so concurrent
-/// harness processes never see it half-written.
-fn install_runner(cache_dir: &Path) -> anyhow::Result<PathBuf> {
+/// harness processes never see it half-written. `ext` is its extension: `cjs` for hosts
+/// that take a `.js` file outside a CommonJS package for an ES module (Deno).
+pub(crate) fn install_runner(cache_dir: &Path, ext: &str) -> anyhow::Result<PathBuf> {
     use sha2::{Digest, Sha256};
     let hash: String = Sha256::digest(RUNNER.as_bytes())
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = cache_dir.join(format!("node_runner-{hash}.js"));
+    let path = cache_dir.join(format!("node_runner-{hash}.{ext}"));
     if !path.is_file() {
         write_atomically(&path, RUNNER.as_bytes())
             .with_context(|| format!("writing the Node runner to {}", path.display()))?;
