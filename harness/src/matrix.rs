@@ -25,7 +25,7 @@ pub struct MatrixOptions {
     pub go: Vec<String>,
     pub goroots: Vec<PathBuf>,
     pub glue: Option<PathBuf>,
-    /// Where the reports go. Default: `reports/`, or `target/matrix-glue/` with a glue (so a
+    /// Where the reports go. Default: `reports/`, or `target/STEM-glue/` (`matrix-glue`) with a glue (so a
     /// glue's run never overwrites the committed snapshot).
     pub out: Option<PathBuf>,
     pub jobs: usize,
@@ -226,9 +226,10 @@ pub fn matrix(o: &MatrixOptions) -> anyhow::Result<bool> {
     };
     let mut suite = opts.build()?;
     suite.toolchains = tcs.clone();
+    let stem = o.report.as_ref().map_or("matrix", |(s, _)| s.as_str());
     let out_dir = o.out.clone().unwrap_or_else(|| {
         if o.glue.is_some() {
-            paths::repo_root().join("target/matrix-glue")
+            paths::repo_root().join(format!("target/{stem}-glue"))
         } else {
             paths::repo_root().join("reports")
         }
@@ -365,12 +366,10 @@ pub fn matrix(o: &MatrixOptions) -> anyhow::Result<bool> {
     // 3. Against a baseline: the one given, the snapshot when a glue is tried, else the
     //    previous copy of the output (printed only).
     let explicit = o.baseline.clone().or_else(|| {
-        let stem = o.report.as_ref().map_or("matrix", |(s, _)| s.as_str());
         o.glue
             .as_ref()
             .map(|_| paths::repo_root().join(format!("reports/{stem}.json")))
     });
-    let stem = o.report.as_ref().map_or("matrix", |(s, _)| s.as_str());
     let previous = explicit
         .clone()
         .unwrap_or_else(|| out_dir.join(format!("{stem}.json")));

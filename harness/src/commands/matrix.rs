@@ -16,15 +16,27 @@ pub struct MatrixArgs {
     #[arg(long, default_value = "native,node")]
     host: String,
     #[command(flatten)]
+    run: TableArgs,
+    /// Keep wall times in the reports (they are then not reproducible).
+    #[arg(long)]
+    timings: bool,
+}
+
+/// What `matrix` and `hosts` share: both run hosts × releases and write one table's reports.
+#[derive(Args)]
+pub struct TableArgs {
+    #[command(flatten)]
     toolchains: ToolchainArgs,
-    /// A wasm_exec.js to use instead of each toolchain's own (glue-based hosts); its imports
-    /// are compared with each stock glue's and its verdicts with the baseline.
+    /// A wasm_exec.js to use instead of each toolchain's own (glue-based hosts); its verdicts
+    /// are compared with the baseline (and, for the matrix, its imports with each stock glue's).
     #[arg(long)]
     glue: Option<PathBuf>,
-    /// Where to write the reports (default: reports/, or target/matrix-glue with --glue).
+    /// Where to write the reports (default: reports/, or target/matrix-glue or
+    /// target/hosts-glue with --glue).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// A matrix.json whose verdicts to compare with (default with --glue: reports/matrix.json).
+    /// A matrix.json or hosts.json whose verdicts to compare with (default with --glue: the
+    /// committed one in reports/).
     #[arg(long)]
     baseline: Option<PathBuf>,
     /// Run only trials whose name contains this text (repeatable: any of them).
@@ -36,12 +48,39 @@ pub struct MatrixArgs {
     /// Seconds a trial may take when its case sets no limit.
     #[arg(long)]
     timeout: Option<u64>,
-    /// Keep wall times in the reports (they are then not reproducible).
-    #[arg(long)]
-    timings: bool,
     /// The command the reports say produced them (default: this command line).
     #[arg(long, hide = true)]
     generated_by: Option<String>,
+}
+
+impl TableArgs {
+    /// Run the table on `hosts`; `report` as in `MatrixOptions::report`.
+    pub fn run(
+        self,
+        hosts: String,
+        timings: bool,
+        report: Option<(String, String)>,
+    ) -> anyhow::Result<ExitCode> {
+        let ok = run_matrix(&MatrixOptions {
+            hosts,
+            go: self.toolchains.go,
+            goroots: self.toolchains.goroot,
+            glue: self.glue,
+            out: self.out,
+            jobs: jobs(self.jobs),
+            timeout: self.timeout.map(Duration::from_secs),
+            filter: self.filter,
+            baseline: self.baseline,
+            timings,
+            command: self.generated_by.unwrap_or_else(command_line),
+            report,
+        })?;
+        Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    }
 }
 
 #[derive(Args)]
@@ -62,25 +101,7 @@ pub struct InventoryArgs {
 }
 
 pub fn matrix(a: MatrixArgs) -> anyhow::Result<ExitCode> {
-    let ok = run_matrix(&MatrixOptions {
-        hosts: a.host,
-        go: a.toolchains.go,
-        goroots: a.toolchains.goroot,
-        glue: a.glue,
-        out: a.out,
-        jobs: jobs(a.jobs),
-        timeout: a.timeout.map(Duration::from_secs),
-        filter: a.filter,
-        baseline: a.baseline,
-        timings: a.timings,
-        command: a.generated_by.unwrap_or_else(command_line),
-        report: None,
-    })?;
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    a.run.run(a.host, a.timings, None)
 }
 
 pub fn inventory(a: InventoryArgs) -> anyhow::Result<ExitCode> {
