@@ -144,19 +144,38 @@ func byDeadline(label string, f func([]time.Duration) run, delays []time.Duratio
 	check.Report(label, false, fmt.Sprintf("%q (a timer %v late, after 3 attempts)", r.order, r.late), fmt.Sprintf("%q", want))
 }
 
-// equalDelays starts n AfterFuncs of delay d and makes sure they expire in one wake-up.
+// equalDelays starts n AfterFuncs of delay d, makes sure they expire in one wake-up and gives
+// the order they ran in. Go preempts a goroutine at a function call when the garbage
+// collector needs it, and a loaded host can pause between two creations for longer than d:
+// then some timers run in an earlier wake-up, which the contract allows. Such an attempt
+// is not a verdict on the order: it is retried (three attempts in all).
 func equalDelays(n int, d time.Duration) string {
+	var order string
+	for attempt := 0; attempt < 3; attempt++ {
+		var together bool
+		order, together = equalDelaysOnce(n, d)
+		if together {
+			return order
+		}
+	}
+	return order + " (some timers ran before the last one expired, in 3 attempts)"
+}
+
+// equalDelaysOnce is one attempt: the order, and whether every timer ran in one wake-up
+// after all had expired.
+func equalDelaysOnce(n int, d time.Duration) (string, bool) {
 	var mu sync.Mutex
 	var order []string
+	var blocked, early bool
 	var wg sync.WaitGroup
 	wg.Add(n)
 	runtime.GC()
-	start := time.Now()
 	for i := 0; i < n; i++ {
 		i := i
 		time.AfterFunc(d, func() {
 			mu.Lock()
 			order = append(order, fmt.Sprint(i))
+			early = early || !blocked
 			mu.Unlock()
 			wg.Done()
 		})
@@ -167,12 +186,16 @@ func equalDelays(n int, d time.Duration) string {
 		for t := time.Now(); !time.Now().After(t); {
 		}
 	}
-	// js/wasm has no preemption: nothing else runs, and no timer is looked at, until this
-	// goroutine blocks.
-	for time.Since(start) < d+2*time.Millisecond {
+	// js/wasm has no threads: no timer is looked at until this goroutine blocks, or is
+	// preempted (which `early` notices). Every deadline must have passed by then, the last
+	// one's too: with a coarse clock (1 ms steps) the creations above take milliseconds.
+	for last := time.Now(); time.Since(last) < d+2*time.Millisecond; {
 	}
+	mu.Lock()
+	blocked = true
+	mu.Unlock()
 	wg.Wait()
-	return strings.Join(order, " ")
+	return strings.Join(order, " "), !early
 }
 
 func main() {

@@ -9,7 +9,10 @@ pub type Capability = &'static str;
 pub const KNOWN_CAPABILITIES: &[(Capability, &str)] = &[
     (
         "eval",
-        "a real JS engine: `eval`, prototypes, getters, exceptions",
+        "a real JS engine: the standard built-ins (`Math`, `JSON`, `Symbol`, `parseInt`, \
+         `Date.now`, typed arrays other than Uint8Array, a global `setTimeout`), `eval`, \
+         prototypes, getters, exceptions; a host without one (wazero) models only the objects \
+         Go's runtime and standard library reach",
     ),
     (
         "deadlock-event",
