@@ -119,10 +119,10 @@ func minGap(delays []time.Duration) time.Duration {
 }
 
 // byDeadline checks that timers with distinct delays run in deadline order, retrying with
-// doubled delays (three attempts in all) only when a late wake-up explains a wrong order.
+// doubled delays (four attempts in all) only when a late wake-up explains a wrong order.
 func byDeadline(label string, f func([]time.Duration) run, delays []time.Duration, want string) {
 	var r run
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; attempt < 4; attempt++ {
 		scaled := make([]time.Duration, len(delays))
 		for i, d := range delays {
 			scaled[i] = d << uint(attempt)
@@ -141,7 +141,7 @@ func byDeadline(label string, f func([]time.Duration) run, delays []time.Duratio
 			return
 		}
 	}
-	check.Report(label, false, fmt.Sprintf("%q (a timer %v late, after 3 attempts)", r.order, r.late), fmt.Sprintf("%q", want))
+	check.Report(label, false, fmt.Sprintf("%q (a timer %v late, after 4 attempts)", r.order, r.late), fmt.Sprintf("%q", want))
 }
 
 // equalDelays starts n AfterFuncs of delay d, makes sure they expire in one wake-up and gives

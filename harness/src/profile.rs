@@ -108,6 +108,10 @@ pub struct KnownFailure {
     pub reason: String,
     /// Where the failure is written up (`reports/findings/NAME.md`, or a URL).
     pub finding: Option<String>,
+    /// The host fails the case on some runs only (the reason says how often, measured): a
+    /// pass is then a pass, not "known failure passed".
+    #[serde(default)]
+    pub intermittent: bool,
 }
 
 /// One case pattern or several (`case = "fs/*"` or `case = ["a/b", "c/*"]`).

@@ -117,6 +117,8 @@ pub struct KnownFailureNote {
     pub reason: String,
     /// Where the record is, for the note that says to update it.
     pub source: String,
+    /// The failure shows on some runs only, so a pass says nothing against the record.
+    pub intermittent: bool,
 }
 
 /// Settings shared by the hosts a run creates.

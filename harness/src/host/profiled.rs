@@ -143,6 +143,7 @@ impl Host for ProfileHost {
                 k.case,
                 self.profile.path.display()
             ),
+            intermittent: k.intermittent,
         })
     }
 
