@@ -3,7 +3,7 @@
 //! releases it claims and where it is known to fail. A profile is data: every profile runs
 //! through the one process runner of [`crate::host::profiled`], so a host needs no Rust.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,10 @@ pub struct ProfileFile {
     /// The Go releases the host claims to run; trials of other releases are skipped with
     /// the reason. All releases when absent.
     pub go: Option<VersionRange>,
+    /// The Go releases particular host versions claim where they differ from `go`: each key a
+    /// host version or its prefix (`v1.2`), the longest matching key wins (a fetched host
+    /// only).
+    pub go_by_version: Option<BTreeMap<String, VersionRange>>,
     /// What the host offers (names from `capabilities.rs`); cases needing more are skipped.
     pub capabilities: Vec<String>,
     /// Where the harness gets the host; absent for a command already on the machine.
@@ -169,14 +173,34 @@ impl Profile {
         })
     }
 
-    /// Why the host does not claim `go`, if it does not.
-    pub fn unclaimed(&self, go: &GoVersion) -> Option<String> {
-        let range = self.file.go.as_ref()?;
-        (!range.contains(go)).then(|| {
-            format!(
+    /// The Go releases this version of the host claims (`host_version`: the fetched version;
+    /// `None` for a host that fetches nothing): its `go_by_version` entry, else `go`; all
+    /// releases when neither says.
+    pub fn claimed(&self, host_version: Option<&str>) -> Option<&VersionRange> {
+        let by_version = host_version.and_then(|hv| {
+            self.file
+                .go_by_version
+                .as_ref()?
+                .iter()
+                .filter(|(sel, _)| version_matches(sel, hv))
+                .max_by_key(|(sel, _)| sel.trim().len())
+                .map(|(_, range)| range)
+        });
+        by_version.or(self.file.go.as_ref())
+    }
+
+    /// Why this version of the host does not claim `go`, if it does not.
+    pub fn unclaimed(&self, go: &GoVersion, host_version: Option<&str>) -> Option<String> {
+        let range = self.claimed(host_version)?;
+        (!range.contains(go)).then(|| match host_version {
+            Some(hv) => format!(
+                "the {} profile claims go{range} for {}@{hv}, not go{go}",
+                self.file.name, self.file.name
+            ),
+            None => format!(
                 "the {} profile claims go{range}, not go{go}",
                 self.file.name
-            )
+            ),
         })
     }
 
@@ -281,6 +305,18 @@ impl ProfileFile {
                 )
             }
             _ => {}
+        }
+        if let Some(by) = &self.go_by_version {
+            if self.fetch.is_none() {
+                bail!(
+                    "`go_by_version` names host versions, but the profile fetches nothing, so the host has no version to match: use `go`"
+                );
+            }
+            if by.is_empty() || by.keys().any(|k| k.trim().is_empty()) {
+                bail!(
+                    "`go_by_version` must map host versions (such as \"v1.2\") to Go releases, none empty; leave it out to claim `go` for every version"
+                );
+            }
         }
         if self.launches.is_empty() {
             bail!(
