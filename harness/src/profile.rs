@@ -496,6 +496,23 @@ pub fn version_matches(selector: &str, version: &str) -> bool {
             .is_some_and(|r| r.starts_with('.'))
 }
 
+/// The built-in hosts `gojs-harness hosts` judges before the profiles: the native host and
+/// headless Chromium (`browser`, whose trials are skipped with the reason where Chromium
+/// cannot start). `node` alone is the reference host the profiles are compared with; its
+/// profile (`node@VERSION`) stands for it in the table.
+pub const TABLE_BUILTINS: &[&str] = &["native", "browser"];
+
+/// The hosts of `gojs-harness hosts`: [`TABLE_BUILTINS`], then each profile of `dir` at each
+/// version its `table` lists ([`Profile::table_specs`]), profiles in file-name order.
+pub fn table_hosts(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut specs: Vec<String> = TABLE_BUILTINS.iter().map(|h| h.to_string()).collect();
+    for name in names_in(dir) {
+        let profile = Profile::load(&dir.join(format!("{name}.toml")))?;
+        specs.extend(profile.table_specs(&name));
+    }
+    Ok(specs)
+}
+
 /// The profiles under `dir`, by file name: `hosts/deno.toml` is `deno`.
 pub fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -234,6 +234,36 @@ fn host_versions_can_claim_releases_of_their_own() {
 }
 
 #[test]
+fn the_hosts_table_has_the_builtins_then_every_profile_version() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deno.toml"),
+        BASE.replace("capabilities", "table = [\"2.8\", \"2.9\"]\ncapabilities"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shell.toml"),
+        "schema = 1\nname = \"shell\"\nabout = \"a command\"\ncapabilities = []\n[[launch]]\ncommand = [\"sh\", \"{wasm}\", \"{args}\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        table_hosts(dir.path()).unwrap(),
+        ["native", "browser", "deno@2.8", "deno@2.9", "shell"]
+    );
+    // The repository's own table: the browser, and both wazero versions and wasmbrowsertest.
+    let hosts = table_hosts(&crate::paths::repo_root().join("hosts")).unwrap();
+    for want in [
+        "native",
+        "browser",
+        "wazero@v1.2.1",
+        "wazero@v1.6.0",
+        "wasmbrowsertest@v0.11.0",
+    ] {
+        assert!(hosts.iter().any(|h| h == want), "no {want} in {hosts:?}");
+    }
+}
+
+#[test]
 fn the_table_judges_the_listed_versions_or_the_fetched_one() {
     let p = parse(BASE).unwrap();
     assert_eq!(p.table_specs("deno"), ["deno@2.9"]);
