@@ -70,6 +70,16 @@ fn every_embedded_profile_is_valid() {
     for n in names {
         let p = Profile::load(&dir.join(format!("{n}.toml"))).unwrap();
         assert_eq!(p.file.name, n, "a profile's name is its file's");
+        // A finding named by path is a file of the repository.
+        for k in &p.file.known_failures {
+            if let Some(f) = k.finding.as_deref().filter(|f| !f.contains("://")) {
+                let path = crate::paths::repo_root().join(f);
+                assert!(
+                    path.is_file(),
+                    "{n}.toml names the finding {f}, which does not exist"
+                );
+            }
+        }
     }
 }
 
