@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the committed conformance table (reports/hosts.*): the native host and every
+# Regenerate the committed conformance table (reports/hosts.*): the native and browser hosts
+# (the browser's trials are skipped where Chromium cannot start) and every
 # profile of hosts/ (each host version its `table` lists, fetched into the harness cache on
 # first use) on Go 1.19, 1.21 and 1.26.
 #

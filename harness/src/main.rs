@@ -51,8 +51,8 @@ enum Command {
     /// write the reports (Markdown, JSON, JUnit XML, HTML, the ABI inventory) to reports/;
     /// exits 1 if a trial failed unexpectedly.
     Matrix(matrix::MatrixArgs),
-    /// The conformance table: every host profile of hosts/ (fetched on first use) and the
-    /// native host × the Go releases given, written as reports/hosts.md, hosts.json,
+    /// The conformance table: the native and browser hosts and every host profile of hosts/
+    /// (fetched on first use) × the Go releases given, written as reports/hosts.md, hosts.json,
     /// hosts.junit.xml and hosts.html; exits 1 if a trial failed unexpectedly. With --glue,
     /// judges a wasm_exec.js on every glue-based profile and lists the verdicts that changed
     /// against the committed table.

@@ -3,7 +3,7 @@
 //! releases it claims and where it is known to fail. A profile is data: every profile runs
 //! through the one process runner of [`crate::host::profiled`], so a host needs no Rust.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,10 @@ pub struct ProfileFile {
     /// The Go releases the host claims to run; trials of other releases are skipped with
     /// the reason. All releases when absent.
     pub go: Option<VersionRange>,
+    /// The Go releases particular host versions claim where they differ from `go`: each key a
+    /// host version or its prefix (`v1.2`), the longest matching key wins (a fetched host
+    /// only).
+    pub go_by_version: Option<BTreeMap<String, VersionRange>>,
     /// What the host offers (names from `capabilities.rs`); cases needing more are skipped.
     pub capabilities: Vec<String>,
     /// Where the harness gets the host; absent for a command already on the machine.
@@ -173,14 +177,34 @@ impl Profile {
         })
     }
 
-    /// Why the host does not claim `go`, if it does not.
-    pub fn unclaimed(&self, go: &GoVersion) -> Option<String> {
-        let range = self.file.go.as_ref()?;
-        (!range.contains(go)).then(|| {
-            format!(
+    /// The Go releases this version of the host claims (`host_version`: the fetched version;
+    /// `None` for a host that fetches nothing): its `go_by_version` entry, else `go`; all
+    /// releases when neither says.
+    pub fn claimed(&self, host_version: Option<&str>) -> Option<&VersionRange> {
+        let by_version = host_version.and_then(|hv| {
+            self.file
+                .go_by_version
+                .as_ref()?
+                .iter()
+                .filter(|(sel, _)| version_matches(sel, hv))
+                .max_by_key(|(sel, _)| sel.trim().len())
+                .map(|(_, range)| range)
+        });
+        by_version.or(self.file.go.as_ref())
+    }
+
+    /// Why this version of the host does not claim `go`, if it does not.
+    pub fn unclaimed(&self, go: &GoVersion, host_version: Option<&str>) -> Option<String> {
+        let range = self.claimed(host_version)?;
+        (!range.contains(go)).then(|| match host_version {
+            Some(hv) => format!(
+                "the {} profile claims go{range} for {}@{hv}, not go{go}",
+                self.file.name, self.file.name
+            ),
+            None => format!(
                 "the {} profile claims go{range}, not go{go}",
                 self.file.name
-            )
+            ),
         })
     }
 
@@ -285,6 +309,18 @@ impl ProfileFile {
                 )
             }
             _ => {}
+        }
+        if let Some(by) = &self.go_by_version {
+            if self.fetch.is_none() {
+                bail!(
+                    "`go_by_version` names host versions, but the profile fetches nothing, so the host has no version to match: use `go`"
+                );
+            }
+            if by.is_empty() || by.keys().any(|k| k.trim().is_empty()) {
+                bail!(
+                    "`go_by_version` must map host versions (such as \"v1.2\") to Go releases, none empty; leave it out to claim `go` for every version"
+                );
+            }
         }
         if self.launches.is_empty() {
             bail!(
@@ -462,6 +498,23 @@ pub fn version_matches(selector: &str, version: &str) -> bool {
         || version
             .strip_prefix(selector)
             .is_some_and(|r| r.starts_with('.'))
+}
+
+/// The built-in hosts `gojs-harness hosts` judges before the profiles: the native host and
+/// headless Chromium (`browser`, whose trials are skipped with the reason where Chromium
+/// cannot start). `node` alone is the reference host the profiles are compared with; its
+/// profile (`node@VERSION`) stands for it in the table.
+pub const TABLE_BUILTINS: &[&str] = &["native", "browser"];
+
+/// The hosts of `gojs-harness hosts`: [`TABLE_BUILTINS`], then each profile of `dir` at each
+/// version its `table` lists ([`Profile::table_specs`]), profiles in file-name order.
+pub fn table_hosts(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut specs: Vec<String> = TABLE_BUILTINS.iter().map(|h| h.to_string()).collect();
+    for name in names_in(dir) {
+        let profile = Profile::load(&dir.join(format!("{name}.toml")))?;
+        specs.extend(profile.table_specs(&name));
+    }
+    Ok(specs)
 }
 
 /// The profiles under `dir`, by file name: `hosts/deno.toml` is `deno`.

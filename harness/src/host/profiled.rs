@@ -125,7 +125,7 @@ impl Host for ProfileHost {
     }
 
     fn unclaimed(&self, go: &GoVersion) -> Option<String> {
-        self.profile.unclaimed(go)
+        self.profile.unclaimed(go, self.version.as_deref())
     }
 
     fn known_failure(&self, case: &str, go: &GoVersion) -> Option<KnownFailureNote> {

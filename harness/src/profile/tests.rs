@@ -55,8 +55,8 @@ fn a_profile_parses_with_its_capabilities() {
     assert_eq!(p.capabilities, BTreeSet::from(["eval", "fs"]));
     assert!(p.uses_glue());
     assert!(p.uses_runner());
-    assert_eq!(p.unclaimed(&v("1.26.8")), None);
-    let why = p.unclaimed(&v("1.15")).unwrap();
+    assert_eq!(p.unclaimed(&v("1.26.8"), None), None);
+    let why = p.unclaimed(&v("1.15"), None).unwrap();
     assert!(why.contains("claims go>=1.19, not go1.15"), "{why}");
 }
 
@@ -70,6 +70,16 @@ fn every_embedded_profile_is_valid() {
     for n in names {
         let p = Profile::load(&dir.join(format!("{n}.toml"))).unwrap();
         assert_eq!(p.file.name, n, "a profile's name is its file's");
+        // A finding named by path is a file of the repository.
+        for k in &p.file.known_failures {
+            if let Some(f) = k.finding.as_deref().filter(|f| !f.contains("://")) {
+                let path = crate::paths::repo_root().join(f);
+                assert!(
+                    path.is_file(),
+                    "{n}.toml names the finding {f}, which does not exist"
+                );
+            }
+        }
     }
 }
 
@@ -191,6 +201,76 @@ fn bad_values_get_clear_errors() {
         e.contains("[[launch]] #1") && e.contains("`command` is empty"),
         "{e}"
     );
+}
+
+#[test]
+fn host_versions_can_claim_releases_of_their_own() {
+    let text = BASE.replace(
+        "capabilities",
+        "go_by_version = { \"2.8\" = \"<1.21\", \"2.8.1\" = \"1.20\" }\ncapabilities",
+    );
+    let p = parse(&text).unwrap();
+    // No entry for the version: `go`.
+    assert_eq!(p.unclaimed(&v("1.19"), Some("2.9.6")), None);
+    assert!(p.unclaimed(&v("1.15"), Some("2.9.6")).is_some());
+    // The version's own range, which may be narrower or wider than `go`.
+    assert_eq!(p.unclaimed(&v("1.15"), Some("2.8.0")), None);
+    let why = p.unclaimed(&v("1.21.13"), Some("2.8.0")).unwrap();
+    assert!(
+        why.contains("claims go<1.21 for deno@2.8.0, not go1.21.13"),
+        "{why}"
+    );
+    // The longest matching key wins; `2.80` is not `2.8`.
+    assert!(p.unclaimed(&v("1.19"), Some("2.8.1")).is_some());
+    assert_eq!(p.unclaimed(&v("1.20.5"), Some("2.8.1")), None);
+    assert_eq!(p.unclaimed(&v("1.26"), Some("2.80.0")), None);
+    // Without a host version (a profile that fetches nothing) only `go` counts.
+    assert!(p.unclaimed(&v("1.15"), None).is_some());
+
+    let e = err(&BASE.replace("capabilities", "go_by_version = {}\ncapabilities"));
+    assert!(e.contains("`go_by_version` must map host versions"), "{e}");
+    let e = err(&BASE
+        .replace(
+            "capabilities",
+            "go_by_version = { \"2.8\" = \"<1.21\" }\ncapabilities",
+        )
+        .replace(
+            "[fetch]\nnpm = \"@deno/linux-x64-glibc\"\nversion = \"2.9\"\nbinary = \"deno\"\n",
+            "",
+        )
+        .replace("{bin}", "deno")
+        .replace("versions = [\"2.9.4\", \"3\"]\n", ""));
+    assert!(e.contains("the profile fetches nothing"), "{e}");
+}
+
+#[test]
+fn the_hosts_table_has_the_builtins_then_every_profile_version() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deno.toml"),
+        BASE.replace("capabilities", "table = [\"2.8\", \"2.9\"]\ncapabilities"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shell.toml"),
+        "schema = 1\nname = \"shell\"\nabout = \"a command\"\ncapabilities = []\n[[launch]]\ncommand = [\"sh\", \"{wasm}\", \"{args}\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        table_hosts(dir.path()).unwrap(),
+        ["native", "browser", "deno@2.8", "deno@2.9", "shell"]
+    );
+    // The repository's own table: the browser, and both wazero versions and wasmbrowsertest.
+    let hosts = table_hosts(&crate::paths::repo_root().join("hosts")).unwrap();
+    for want in [
+        "native",
+        "browser",
+        "wazero@v1.2.1",
+        "wazero@v1.6.0",
+        "wasmbrowsertest@v0.11.0",
+    ] {
+        assert!(hosts.iter().any(|h| h == want), "no {want} in {hosts:?}");
+    }
 }
 
 #[test]
