@@ -22,6 +22,7 @@ pub mod matrix;
 pub mod mutants;
 pub mod paths;
 pub mod profile;
+pub mod real;
 pub mod report;
 pub mod runner;
 pub mod stdlib;
