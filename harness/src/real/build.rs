@@ -74,7 +74,31 @@ pub fn build(cache_dir: &Path, program: &RealProgram, tc: &Toolchain) -> anyhow:
     if built.wasm.is_file() && built.linux.is_file() {
         return Ok(built);
     }
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // A build that failed once in this run fails the program's other trials the same way.
+    let mut failed = program.failed.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(why) = failed.get(&tc.version_text) {
+        bail!("{why}");
+    }
+    match build_go(cache_dir, program, tc, &key, &out, &built) {
+        Ok(()) => Ok(built),
+        Err(e) => {
+            let why = format!("{e:#}");
+            failed.insert(tc.version_text.clone(), why.clone());
+            bail!("{why}")
+        }
+    }
+}
+
+fn build_go(
+    cache_dir: &Path,
+    program: &RealProgram,
+    tc: &Toolchain,
+    key: &str,
+    out: &Path,
+    built: &Built,
+) -> anyhow::Result<()> {
+    let src = &program.file.source;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let work = cache_dir
         .join("real/src")
         .join(format!("{}-{}", program.name, &key[..20]));
@@ -104,8 +128,7 @@ pub fn build(cache_dir: &Path, program: &RealProgram, tc: &Toolchain) -> anyhow:
         "linux",
         linux_arch(),
         &built.linux,
-    )?;
-    Ok(built)
+    )
 }
 
 /// The directory to build in and the package to build: our module requiring the pinned
@@ -126,13 +149,7 @@ fn prepare(
         std::fs::remove_dir_all(work).with_context(|| format!("clearing {}", work.display()))?;
     }
     std::fs::create_dir_all(work).with_context(|| format!("creating {}", work.display()))?;
-    let mut requires: Vec<(String, String, String)> = Vec::new();
-    if let (Some(m), Some(v), Some(s)) = (&src.module, &src.version, &src.sum) {
-        requires.push((m.clone(), v.clone(), s.clone()));
-    }
-    for r in &src.requires {
-        requires.push((r.module.clone(), r.version.clone(), r.sum.clone()));
-    }
+    let requires = src.requires_on(&tc.version);
     if let SourceKind::Main(dir) = &program.kind {
         for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
             let p = e?.path();
@@ -148,13 +165,13 @@ fn prepare(
     )?;
     let sums: String = requires
         .iter()
-        .map(|(m, v, s)| format!("{m} {v} {s}\n"))
+        .map(|r| format!("{} {} {}\n", r.module, r.version, r.sum))
         .collect();
     std::fs::write(work.join("go.sum"), sums)?;
     let mut get = go(cache_dir, tc, work);
     get.arg("get");
-    for (m, v, _) in &requires {
-        get.arg(format!("{m}@{v}"));
+    for r in &requires {
+        get.arg(format!("{}@{}", r.module, r.version));
     }
     run(
         get,
@@ -259,6 +276,9 @@ fn key(program: &RealProgram, tc: &Toolchain) -> anyhow::Result<String> {
     h.update(tc.goroot.to_string_lossy().as_bytes());
     h.update(b"\0");
     h.update(serde_json::to_vec(&program.file.source)?);
+    h.update(serde_json::to_vec(
+        &program.file.source.requires_on(&tc.version),
+    )?);
     if let SourceKind::Main(dir) = &program.kind {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))

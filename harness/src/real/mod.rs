@@ -32,6 +32,9 @@ pub struct RealProgram {
     pub kind: SourceKind,
     /// Held while the program is built, so concurrent trials build it once.
     pub build_lock: Mutex<()>,
+    /// Why a build failed, by toolchain version text, so the program's other trials of that
+    /// release fail at once with the same words.
+    pub failed: Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// One input of one program: what a `real/...` case runs.
@@ -113,6 +116,7 @@ pub fn load_programs(dir: &Path) -> anyhow::Result<Vec<Arc<RealProgram>>> {
                     file,
                     kind,
                     build_lock: Mutex::new(()),
+                    failed: Mutex::new(Default::default()),
                 }))
             }
             Err(e) => errors.push(format!("{e:#}")),

@@ -68,6 +68,19 @@ pub struct Source {
     /// The prebuilt program's Linux build, the oracle: another npm package of the same
     /// version and Go release.
     pub oracle: Option<NpmOracle>,
+    /// Modules required on some releases only, over `module`'s own requirements (a
+    /// dependency version that newer Go releases need), each with why.
+    #[serde(default, rename = "release", skip_serializing)]
+    pub releases: Vec<ReleaseRequires>,
+}
+
+/// `[[source.release]]`: more requirements for the releases in `go`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRequires {
+    pub go: VersionRange,
+    pub why: String,
+    pub requires: Vec<Require>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -248,6 +261,19 @@ impl Source {
                      `go mod download -json MODULE@VERSION` prints it as Sum)"
                 ),
             }
+            for r in self
+                .releases
+                .iter()
+                .flat_map(|r| &r.requires)
+                .chain(&self.requires)
+            {
+                if !r.sum.starts_with("h1:") {
+                    bail!("requirement {}: `sum` must be go.sum's h1: line", r.module);
+                }
+            }
+            if self.releases.iter().any(|r| r.why.trim().is_empty()) {
+                bail!("every [[source.release]] needs a `why`");
+            }
             return Ok(SourceKind::Module);
         }
         if let Some(main) = &self.main {
@@ -282,6 +308,23 @@ impl Source {
                  dist.integrity`), `wasm` and an [source.oracle] naming the Linux build's package"
             ),
         }
+    }
+
+    /// Every module to require on release `go`: the source's own, then the release's.
+    pub fn requires_on(&self, go: &crate::version::GoVersion) -> Vec<Require> {
+        let mut out = Vec::new();
+        if let (Some(m), Some(v), Some(s)) = (&self.module, &self.version, &self.sum) {
+            out.push(Require {
+                module: m.clone(),
+                version: v.clone(),
+                sum: s.clone(),
+            });
+        }
+        out.extend(self.requires.iter().cloned());
+        for r in self.releases.iter().filter(|r| r.go.contains(go)) {
+            out.extend(r.requires.iter().cloned());
+        }
+        out
     }
 
     /// How the program is named in reports: `github.com/itchyny/gojq@v0.12.17`.
