@@ -5,6 +5,7 @@
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
 pub mod bench;
+pub mod bench_real;
 pub mod bless;
 pub mod capabilities;
 pub mod case;

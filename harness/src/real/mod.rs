@@ -206,3 +206,35 @@ pub fn default_dir() -> PathBuf {
         _ => crate::paths::repo_root().join("real"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suites_real_programs_load_with_three_inputs_or_more_each() {
+        let dir = crate::paths::repo_root().join("real");
+        let programs = load_programs(&dir).unwrap();
+        assert!(programs.len() >= 9, "{} programs", programs.len());
+        for p in &programs {
+            assert!(p.file.inputs.len() >= 3, "{} has too few inputs", p.name);
+        }
+        let cases = load_cases(&dir, &Selection::parse("esbuild,gofmt")).unwrap();
+        assert!(cases.iter().any(|c| c.name == "real/esbuild/bundle"));
+        assert!(
+            cases
+                .iter()
+                .all(|c| c.name.starts_with("real/esbuild/") || c.name.starts_with("real/gofmt/"))
+        );
+        assert!(cases.iter().all(|c| c.needs_go() && c.real.is_some()));
+        assert!(load_cases(&dir, &Selection::None).unwrap().is_empty());
+        let e = format!(
+            "{:#}",
+            load_cases(&dir, &Selection::parse("nope")).unwrap_err()
+        );
+        assert!(
+            e.contains("no real program `nope`") && e.contains("esbuild"),
+            "{e}"
+        );
+    }
+}

@@ -352,3 +352,71 @@ impl Source {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> anyhow::Result<ProgramFile> {
+        let dir = tempfile::tempdir().unwrap();
+        ProgramFile::parse(Path::new("real/x.toml"), text, dir.path())
+    }
+
+    const MODULE: &str = r#"
+schema = 1
+about = "gojq"
+[source]
+module = "github.com/itchyny/gojq"
+version = "v0.12.17"
+sum = "h1:abc="
+package = "github.com/itchyny/gojq/cmd/gojq"
+[[input]]
+name = "q"
+about = "a query"
+args = [".", "a.json"]
+files = { "a.json" = "{}" }
+"#;
+
+    #[test]
+    fn a_module_program_parses_and_names_its_source() {
+        let f = parse(MODULE).unwrap();
+        assert_eq!(
+            f.source.describe(),
+            "github.com/itchyny/gojq/cmd/gojq@v0.12.17"
+        );
+        assert_eq!(f.inputs[0].args, [".", "a.json"]);
+        assert!(f.inputs[0].stderr, "stderr is compared by default");
+    }
+
+    #[test]
+    fn pins_are_required_and_mistakes_say_what_to_do() {
+        let no_sum = MODULE.replace("sum = \"h1:abc=\"\n", "");
+        let e = format!("{:#}", parse(&no_sum).unwrap_err());
+        assert!(e.contains("go mod download -json"), "{e}");
+        let two = MODULE.replace("[source]\n", "[source]\nnpm = \"x\"\n");
+        assert!(format!("{:#}", parse(&two).unwrap_err()).contains("exactly one"));
+        let escape = MODULE.replace("\"a.json\" = \"{}\"", "\"../a.json\" = \"{}\"");
+        assert!(format!("{:#}", parse(&escape).unwrap_err()).contains("relative path"));
+        let unexplained = MODULE.replace("files =", "stderr = false\nfiles =");
+        assert!(format!("{:#}", parse(&unexplained).unwrap_err()).contains("stderr_why"));
+        let npm = "schema = 1\nabout = \"a\"\n[source]\nnpm = \"esbuild-wasm\"\nversion = \"1\"\n\
+                   [[input]]\nname = \"i\"\nabout = \"i\"\n";
+        assert!(format!("{:#}", parse(npm).unwrap_err()).contains("[source.oracle]"));
+    }
+
+    #[test]
+    fn release_requirements_apply_to_their_releases_only() {
+        let text = MODULE.replace(
+            "[[input]]",
+            "[[source.release]]\ngo = \">=1.25\"\nwhy = \"newer x/tools\"\n\
+             [[source.release.requires]]\nmodule = \"golang.org/x/tools\"\n\
+             version = \"v0.30.0\"\nsum = \"h1:t=\"\n[[input]]",
+        );
+        let f = parse(&text).unwrap();
+        let v = |s| crate::version::GoVersion::parse(s).unwrap();
+        assert_eq!(f.source.requires_on(&v("1.24.11")).len(), 1);
+        let on_new = f.source.requires_on(&v("1.26.0"));
+        assert_eq!(on_new.len(), 2);
+        assert_eq!(on_new[1].module, "golang.org/x/tools");
+    }
+}
