@@ -190,7 +190,7 @@ fn case_of(program: &Arc<RealProgram>, index: usize) -> Case {
             versions: Vec::new(),
             hosts: Vec::new(),
             also: Vec::new(),
-            xfail: f.xfail.clone(),
+            xfail: f.xfail.iter().chain(&input.xfail).cloned().collect(),
         },
         real: Some(RealInput {
             program: program.clone(),

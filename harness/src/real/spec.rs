@@ -128,6 +128,9 @@ pub struct Input {
     /// Differences from Linux for this input only.
     #[serde(default)]
     pub differs: Vec<Difference>,
+    /// Hosts on which this input is known to fail, each with why.
+    #[serde(default)]
+    pub xfail: Vec<ExpectedFailure>,
 }
 
 fn yes() -> bool {
