@@ -1,11 +1,11 @@
-//! Embeds the suite's own files (`cases/`, `goprograms/`, `mutants/`, `hosts/`) in the library, so that
+//! Embeds the suite's own files (`cases/`, `goprograms/`, `mutants/`, `hosts/`, `real/`) in the library, so that
 //! an installed `gojs-harness` runs the suite from any directory, its checkout long gone
 //! (see `paths::repo_root`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const DIRS: [&str; 4] = ["cases", "goprograms", "mutants", "hosts"];
+const DIRS: [&str; 5] = ["cases", "goprograms", "mutants", "hosts", "real"];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());

@@ -165,6 +165,9 @@ pub struct Case {
     pub name: String,
     pub path: PathBuf,
     pub file: CaseFile,
+    /// Set for a real program's input (`real/`): judged against its Linux build, not by
+    /// `file.expect`.
+    pub real: Option<crate::real::RealInput>,
 }
 
 /// What one release must produce.
@@ -213,6 +216,7 @@ impl Case {
             name: name.to_string(),
             path: path.to_path_buf(),
             file,
+            real: None,
         };
         case.check()
             .with_context(|| format!("{}", path.display()))?;
@@ -330,6 +334,15 @@ impl Case {
 
     /// What the case runs, for reports: `goprograms/NAME ARGS` or `synthesized module`.
     pub fn subject(&self) -> String {
+        if let Some(r) = &self.real {
+            return format!(
+                "{} {}",
+                r.program.file.source.describe(),
+                self.file.args.join(" ")
+            )
+            .trim_end()
+            .to_string();
+        }
         match &self.file.program {
             Some(p) => format!("goprograms/{p} {}", self.file.args.join(" "))
                 .trim_end()
@@ -340,7 +353,7 @@ impl Case {
 
     /// Whether the case needs a Go toolchain to build what it runs.
     pub fn needs_go(&self) -> bool {
-        self.file.program.is_some()
+        self.file.program.is_some() || self.real.as_ref().is_some_and(|r| r.needs_go())
     }
 
     /// Whether this case applies to a release at all.

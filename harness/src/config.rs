@@ -33,11 +33,16 @@ pub struct SuiteOptions {
     /// Per-trial limit when a case sets none. Default: 60 s.
     pub timeout: Option<Duration>,
     pub bless: bool,
+    /// The real programs of `real/` included: `all`, `none` or names, comma-separated.
+    /// Default: none (the commands ask for all, `cargo test` for a few: each program is
+    /// fetched and built with every release on first use).
+    pub real: Option<String>,
 }
 
 impl SuiteOptions {
     /// The `cargo test` settings: `GOJS_HOSTS`, `GOJS_GO`, `GOJS_GOROOT` (a PATH-style list),
-    /// `GOJS_GLUE`, `GOJS_TIMEOUT` (seconds), `GOJS_BLESS`.
+    /// `GOJS_GLUE`, `GOJS_TIMEOUT` (seconds), `GOJS_BLESS`, `GOJS_REAL` (the real programs:
+    /// `all`, `none` or names).
     pub fn from_env() -> anyhow::Result<SuiteOptions> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         Ok(SuiteOptions {
@@ -61,6 +66,7 @@ impl SuiteOptions {
                 .transpose()?
                 .map(Duration::from_secs),
             bless: crate::bless::requested()?,
+            real: var("GOJS_REAL"),
         })
     }
 
@@ -84,10 +90,16 @@ impl SuiteOptions {
             .cases_dir
             .clone()
             .unwrap_or_else(paths::default_cases_dir);
-        let cases = case::load_all(&cases_dir)?
+        let mut cases: Vec<Arc<case::Case>> = case::load_all(&cases_dir)?
             .into_iter()
             .map(Arc::new)
             .collect();
+        let selection = crate::real::Selection::parse(self.real.as_deref().unwrap_or("none"));
+        cases.extend(
+            crate::real::load_cases(&crate::real::default_dir(), &selection)?
+                .into_iter()
+                .map(Arc::new),
+        );
         let programs = self
             .programs_dir
             .clone()

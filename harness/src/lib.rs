@@ -5,6 +5,7 @@
 //! native host, and [`runner`] turns host × Go release × case into trials.
 
 pub mod bench;
+pub mod bench_real;
 pub mod bless;
 pub mod capabilities;
 pub mod case;
@@ -22,6 +23,7 @@ pub mod matrix;
 pub mod mutants;
 pub mod paths;
 pub mod profile;
+pub mod real;
 pub mod report;
 pub mod runner;
 pub mod stdlib;

@@ -42,6 +42,8 @@ pub struct MatrixOptions {
     /// `STEM.json`, `STEM.junit.xml` and `STEM.html`, compares with `STEM.json`, and
     /// leaves the inventory (the matrix's) alone.
     pub report: Option<(String, String)>,
+    /// The real programs of `real/` included (`all`, `none`, names).
+    pub real: String,
 }
 
 /// The files a matrix run writes into its output directory.
@@ -222,6 +224,7 @@ pub fn matrix(o: &MatrixOptions) -> anyhow::Result<bool> {
         goroots: o.goroots.clone(),
         glue: o.glue.clone(),
         timeout: o.timeout,
+        real: Some(o.real.clone()),
         ..Default::default()
     };
     let mut suite = opts.build()?;

@@ -109,14 +109,29 @@ impl Suite {
         if let Some(why) = &trial.skip {
             return Verdict::Skip(why.clone());
         }
-        let outcome = match self.execute(trial) {
-            Ok(o) => o,
-            Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
+        let (outcome, mismatch) = if let Some(real) = &trial.case.real {
+            // A real program: its Linux build is the expectation.
+            match crate::real::judge::judge(
+                &self.cache_dir,
+                real,
+                trial.host.as_ref(),
+                &trial.toolchain,
+                self.timeout_of(trial),
+            ) {
+                Ok(m) => (None, m),
+                Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
+            }
+        } else {
+            let outcome = match self.execute(trial) {
+                Ok(o) => o,
+                Err(e) => return Verdict::Fail(format!("{}: {e:#}", trial.name)),
+            };
+            let acceptable = trial
+                .case
+                .acceptable_for(trial.host.name(), &trial.toolchain.version);
+            let mismatch = compare_any(&acceptable, &outcome);
+            (Some(outcome), mismatch)
         };
-        let acceptable = trial
-            .case
-            .acceptable_for(trial.host.name(), &trial.toolchain.version);
-        let mismatch = compare_any(&acceptable, &outcome);
         match (mismatch, self.expected_failure(trial)) {
             (None, None) => Verdict::Pass,
             (None, Some(Expected::Case(reason))) => Verdict::Fail(format!(
@@ -134,7 +149,7 @@ impl Suite {
             (Some(_), Some(Expected::Case(reason))) => Verdict::ExpectedFail(reason),
             (Some(_), Some(Expected::Host(note))) => Verdict::ExpectedFail(note.reason),
             (Some(diff), None) => {
-                if self.bless && trial.host.is_reference() {
+                if let Some(outcome) = outcome.filter(|_| self.bless && trial.host.is_reference()) {
                     return match bless::bless(
                         &trial.case,
                         trial.host.name(),
@@ -181,12 +196,7 @@ impl Suite {
             env.insert("PATH".to_string(), path.to_string_lossy().into_owned());
         }
         env.extend(trial.case.file.env.clone());
-        let timeout = trial
-            .case
-            .file
-            .timeout
-            .map(Duration::from_secs)
-            .unwrap_or(self.default_timeout);
+        let timeout = self.timeout_of(trial);
         let req = RunRequest {
             wasm,
             args: trial.case.file.args.clone(),
@@ -197,6 +207,16 @@ impl Suite {
             trace: None,
         };
         trial.host.run(&req)
+    }
+
+    /// The trial's time limit: its case's, else the suite's default.
+    fn timeout_of(&self, trial: &Trial) -> Duration {
+        trial
+            .case
+            .file
+            .timeout
+            .map(Duration::from_secs)
+            .unwrap_or(self.default_timeout)
     }
 
     fn report(&self, trial: &Trial, diff: &str) -> String {

@@ -26,10 +26,21 @@ pub struct BenchArgs {
     /// Where the report goes (default: reports/perf.md).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Time the real programs of real/ instead, input by input: linux, native cold and warm,
+    /// and each --host; written as the report's `## Real programs` section, the rest kept.
+    /// --programs names real programs then (default: all).
+    #[arg(long)]
+    real: bool,
+    /// With --real: the JS hosts to time besides native (node, deno, bun, node@22, ...).
+    #[arg(long, default_value = "node")]
+    host: String,
 }
 
 pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let tc = &a.toolchains.one("bench")?;
+    if a.real {
+        return bench_real(&a, tc);
+    }
     let names = given_or(&a.programs, bench::DEFAULT_PROGRAMS);
     let corpus = Corpus::new(&paths::default_programs_dir(), &paths::cache_dir());
     let programs = names
@@ -60,6 +71,58 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         &out,
         bench::report(&command_line(), a.rounds, &tc.label(), &table, &suites),
     )?;
+    println!("wrote {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bench --real`.
+fn bench_real(a: &BenchArgs, tc: &gojs_harness::toolchain::Toolchain) -> anyhow::Result<ExitCode> {
+    use gojs_harness::{bench_real, host, real};
+    let selection = if a.programs.is_empty() {
+        real::Selection::All
+    } else {
+        real::Selection::Some(a.programs.clone())
+    };
+    let dir = real::default_dir();
+    // Names are checked by the case loader, with the list of programs when one is unknown.
+    real::load_cases(&dir, &selection)?;
+    let programs: Vec<_> = real::load_programs(&dir)?
+        .into_iter()
+        .filter(|p| match &selection {
+            real::Selection::Some(names) => names.contains(&p.name),
+            _ => true,
+        })
+        .collect();
+    let host_opts = host::HostOptions {
+        glue: None,
+        cache_dir: paths::cache_dir(),
+        hosts_dir: paths::default_hosts_dir(),
+    };
+    let hosts: Vec<_> = host::from_specs(&a.host, &host_opts)?
+        .into_iter()
+        .filter(|h| h.name() != "native")
+        .collect();
+    println!(
+        "{} real programs × (linux, native cold, native warm, {}) × {} rounds with {}",
+        programs.len(),
+        hosts
+            .iter()
+            .map(|h| h.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        a.rounds,
+        tc.label()
+    );
+    let m = bench_real::measure(&paths::cache_dir(), &programs, tc, &hosts, a.rounds)?;
+    let table = bench_real::table(&m);
+    println!("\n{table}");
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| paths::repo_root().join("reports/perf.md"));
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    let section = bench_real::section(&command_line(), a.rounds, tc, &table);
+    std::fs::write(&out, bench_real::splice(&old, &section))?;
     println!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -51,6 +51,9 @@ pub struct TableArgs {
     /// The command the reports say produced them (default: this command line).
     #[arg(long, hide = true)]
     generated_by: Option<String>,
+    /// The real programs of real/ to include: all (the default), none, or names, comma-separated.
+    #[arg(long, default_value = "all")]
+    real: String,
 }
 
 impl TableArgs {
@@ -74,6 +77,7 @@ impl TableArgs {
             timings,
             command: self.generated_by.unwrap_or_else(command_line),
             report,
+            real: self.real,
         })?;
         Ok(if ok {
             ExitCode::SUCCESS

@@ -35,6 +35,9 @@ pub struct SuiteArgs {
     /// Seconds a trial may take when its case sets no limit.
     #[arg(long)]
     timeout: Option<u64>,
+    /// The real programs of real/ to include: all (the default), none, or names, comma-separated (esbuild,gofmt).
+    #[arg(long, default_value = "all")]
+    real: String,
 }
 
 fn make_suite(a: &SuiteArgs) -> anyhow::Result<(Suite, Vec<Trial>)> {
@@ -47,6 +50,7 @@ fn make_suite(a: &SuiteArgs) -> anyhow::Result<(Suite, Vec<Trial>)> {
         programs_dir: a.programs.clone(),
         timeout: a.timeout.map(Duration::from_secs),
         bless: gojs_harness::bless::requested()?,
+        real: Some(a.real.clone()),
     };
     let suite = opts.build()?;
     let trials = suite

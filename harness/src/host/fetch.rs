@@ -76,7 +76,7 @@ fn location(cache_dir: &Path, fetch: &Fetch) -> anyhow::Result<(PathBuf, PathBuf
 }
 
 /// A package or module path as one directory name.
-fn safe_name(s: &str) -> String {
+pub(crate) fn safe_name(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_.@".contains(c) {
@@ -118,7 +118,7 @@ fn version_key(v: &str) -> Option<Vec<u64>> {
         .collect()
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_global(Some(Duration::from_secs(900)))
@@ -229,9 +229,9 @@ fn candidates(meta: &serde_json::Value, selector: &str) -> Vec<(String, serde_js
 }
 
 /// Why one download did not happen; the caller tries an older version.
-struct Refused(String);
+pub(crate) struct Refused(pub(crate) String);
 
-fn download(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, Refused> {
+pub(crate) fn download(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, Refused> {
     let mut resp = agent.get(url).call().map_err(|e| match e {
         ureq::Error::StatusCode(code) => Refused(format!("HTTP {code} for {url}")),
         other => Refused(format!("{url}: {other}")),
@@ -248,7 +248,7 @@ fn download(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, Refused> {
 
 /// Check `bytes` against the registry's `integrity` (sha512, as npm does) or, for packages
 /// published before npm recorded one, its sha1 `shasum`. A package with neither is refused.
-fn verify(bytes: &[u8], dist: &serde_json::Value) -> anyhow::Result<()> {
+pub(crate) fn verify(bytes: &[u8], dist: &serde_json::Value) -> anyhow::Result<()> {
     use sha2::Digest;
     if let Some(integrity) = dist["integrity"].as_str()
         && let Some(want) = integrity
@@ -296,7 +296,7 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
 
 /// Unpack a gzipped tarball into `dir` (through a temporary directory beside it) and make
 /// `binary` executable: npm does not keep the mode bits of every package's files.
-fn unpack(root: &Path, dir: &Path, tgz: &[u8], binary: &Path) -> anyhow::Result<()> {
+pub(crate) fn unpack(root: &Path, dir: &Path, tgz: &[u8], binary: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(root)?;
     let tmp = tempfile::Builder::new()
         .prefix(".fetch-")
