@@ -227,7 +227,8 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sanitize(s: &str) -> String {
+/// `s` as one path component: anything but ASCII letters, digits, `.` and `-` becomes `_`.
+pub(crate) fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::RealProgram;
 use super::spec::SourceKind;
+use crate::corpus::sanitize;
 use crate::paths::write_atomically;
 use crate::toolchain::Toolchain;
 
@@ -300,16 +301,4 @@ fn linux_arch() -> &'static str {
         "aarch64" => "arm64",
         _ => "amd64",
     }
-}
-
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
