@@ -17,11 +17,7 @@ cd "$(dirname "$0")/.."
 
 . reports/gobin.sh
 
-go115=$(.ci/fetch-go1.15.sh | tail -n1)
-go119=${GO119:-/usr/lib/go-1.19}
-go121=${GO121:-$(gobin 1.21.13 /opt/gobin-1.21/go)}
-go122=${GO122:-$(gobin 1.22.10 /opt/gobin-1.22.10/go)}
-go123=${GO123:-$(gobin 1.23.9 /opt/gobin-1.23.9/go)}
+goroots
 
 ${GOJS_HARNESS_BIN:+:} cargo build --release -q -p gojs-harness
 exec "${GOJS_HARNESS_BIN:-target/release/gojs-harness}" matrix \

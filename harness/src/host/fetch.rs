@@ -18,6 +18,14 @@ use crate::profile::{Fetch, version_matches};
 /// The npm registry, unless `GOJS_NPM_REGISTRY` names another (a mirror).
 pub const NPM_REGISTRY: &str = "https://registry.npmjs.org";
 
+/// The registry npm packages come from: `GOJS_NPM_REGISTRY`, else [`NPM_REGISTRY`].
+pub fn npm_registry() -> String {
+    std::env::var("GOJS_NPM_REGISTRY")
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| NPM_REGISTRY.to_string())
+}
+
 /// A tarball larger than this is refused rather than held in memory (Deno's and Bun's
 /// executables, the largest, are about 50 MB packed).
 const MAX_TARBALL: u64 = 512 << 20;
@@ -142,10 +150,7 @@ fn npm(
     selector: &str,
     binary: &Path,
 ) -> anyhow::Result<Fetched> {
-    let registry = std::env::var("GOJS_NPM_REGISTRY")
-        .ok()
-        .filter(|r| !r.trim().is_empty())
-        .unwrap_or_else(|| NPM_REGISTRY.to_string());
+    let registry = npm_registry();
     let registry = registry.trim_end_matches('/');
     let agent = agent();
     let url = format!("{registry}/{}", package.replace('/', "%2f"));

@@ -22,10 +22,7 @@ pub fn fetch_pinned(
     if dir.join(&inside).is_file() {
         return Ok(dir.join("package"));
     }
-    let registry = std::env::var("GOJS_NPM_REGISTRY")
-        .ok()
-        .filter(|r| !r.trim().is_empty())
-        .unwrap_or_else(|| fetch::NPM_REGISTRY.to_string());
+    let registry = fetch::npm_registry();
     let base = package.rsplit('/').next().unwrap_or(package);
     let url = format!(
         "{}/{package}/-/{base}-{version}.tgz",
