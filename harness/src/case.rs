@@ -156,6 +156,10 @@ pub struct ExpectedFailure {
     /// Only these releases; all when absent.
     pub go: Option<VersionRange>,
     pub reason: String,
+    /// The failure shows on some runs only (a race that load makes likely), so a pass says
+    /// nothing against the record.
+    #[serde(default)]
+    pub intermittent: bool,
 }
 
 /// A loaded case: its file, and the name trials use.
@@ -363,11 +367,15 @@ impl Case {
 
     /// The reason this case is expected to fail on a host and release, if it is.
     pub fn expected_failure(&self, host: &str, go: &GoVersion) -> Option<&str> {
+        self.xfail_for(host, go).map(|x| x.reason.as_str())
+    }
+
+    /// The `[[xfail]]` that applies to a host and release, if one does.
+    pub fn xfail_for(&self, host: &str, go: &GoVersion) -> Option<&ExpectedFailure> {
         self.file
             .xfail
             .iter()
             .find(|x| host_matches(&x.host, host) && x.go.as_ref().is_none_or(|r| r.contains(go)))
-            .map(|x| x.reason.as_str())
     }
 }
 

@@ -134,7 +134,8 @@ impl Suite {
         };
         match (mismatch, self.expected_failure(trial)) {
             (None, None) => Verdict::Pass,
-            (None, Some(Expected::Case(reason))) => Verdict::Fail(format!(
+            (None, Some(Expected::Case(_, true))) => Verdict::Pass,
+            (None, Some(Expected::Case(reason, false))) => Verdict::Fail(format!(
                 "{}: expected to fail ({reason}), but it passes: update the expectation \
                  (remove the [[xfail]] for host `{}` from {})",
                 trial.name,
@@ -146,7 +147,7 @@ impl Suite {
                 "{}: known failure passed: update the profile (remove or narrow {}; it says: {})",
                 trial.name, note.source, note.reason
             )),
-            (Some(_), Some(Expected::Case(reason))) => Verdict::ExpectedFail(reason),
+            (Some(_), Some(Expected::Case(reason, _))) => Verdict::ExpectedFail(reason),
             (Some(_), Some(Expected::Host(note))) => Verdict::ExpectedFail(note.reason),
             (Some(diff), None) => {
                 if let Some(outcome) = outcome.filter(|_| self.bless && trial.host.is_reference()) {
@@ -171,8 +172,8 @@ impl Suite {
     /// the host's own known failure (a profile's `[[known_failure]]`).
     fn expected_failure(&self, trial: &Trial) -> Option<Expected> {
         let go = &trial.toolchain.version;
-        if let Some(reason) = trial.case.expected_failure(trial.host.name(), go) {
-            return Some(Expected::Case(reason.to_string()));
+        if let Some(x) = trial.case.xfail_for(trial.host.name(), go) {
+            return Some(Expected::Case(x.reason.clone(), x.intermittent));
         }
         trial
             .host
@@ -234,7 +235,8 @@ impl Suite {
 
 /// Where an expected failure is recorded: the two call for different updates when they pass.
 enum Expected {
-    Case(String),
+    /// A case's `[[xfail]]`: its reason, and whether it is intermittent.
+    Case(String, bool),
     Host(KnownFailureNote),
 }
 
@@ -518,6 +520,37 @@ mod tests {
         let (passing, _c2) = suite_on(3, "1.26");
         let t = passing.trials();
         assert_eq!(passing.run(&t[2]), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_cases_intermittent_xfail_may_pass_or_fail_and_a_steady_one_must_fail() {
+        let with_xfail = |intermittent: bool| {
+            let text = format!(
+                "schema = 1\ncontract = \"c\"\n[module]\nexit = 3\n[expect]\nexit = 3\n\
+                 [[xfail]]\nhost = \"*\"\nintermittent = {intermittent}\nreason = \"a race\"\n"
+            );
+            Arc::new(Case::parse("x/raced", std::path::Path::new("cases/x.toml"), &text).unwrap())
+        };
+        for intermittent in [true, false] {
+            let (mut failing, _c1) = suite_on(9, "1.26");
+            failing.cases = vec![with_xfail(intermittent)];
+            let t = failing.trials();
+            assert_eq!(failing.run(&t[0]), Verdict::ExpectedFail("a race".into()));
+            let (mut passing, _c2) = suite_on(3, "1.26");
+            passing.cases = vec![with_xfail(intermittent)];
+            let t = passing.trials();
+            match passing.run(&t[0]) {
+                Verdict::Pass => assert!(intermittent),
+                Verdict::Fail(why) => {
+                    assert!(!intermittent);
+                    assert!(
+                        why.contains("expected to fail (a race), but it passes"),
+                        "{why}"
+                    );
+                }
+                v => panic!("{v:?}"),
+            }
+        }
     }
 
     #[test]

@@ -60,6 +60,10 @@ fn main() -> ExitCode {
             a_program_that_never_ends_times_out,
         ),
         (
+            "a_page_stuck_in_javascript_reports_where_it_was_paused",
+            a_page_stuck_in_javascript_reports_where,
+        ),
+        (
             "a_glue_whose_write_sync_keeps_the_last_line_fails_only_in_the_browser",
             a_glue_fault_only_the_browser_shows_is_caught,
         ),
@@ -304,6 +308,29 @@ fn a_program_that_never_ends_times_out() -> Result<(), Failed> {
     let o = r.outcome();
     assert_eq!(o.exit, Exit::Timeout);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "waiting forever\n");
+    // Go is waiting for an event with no timeout scheduled and none pending.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("the page was idle")
+            && stderr.contains(r#""exited":false,"pendingEvent":null,"scheduledTimeouts":[]"#),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+fn a_page_stuck_in_javascript_reports_where() -> Result<(), Failed> {
+    let script = format!("{PRELUDE}\nfunction spinForever() {{ for (;;) {{}} }}\nspinForever();\n");
+    let limit = Duration::from_secs(2);
+    let r = browser::run_page(&page_with_script("hello", &[], &script), limit)
+        .expect("the browser runs the page");
+    assert_eq!(r.end, PageEnd::TimedOut, "{r:#?}");
+    let stderr = String::from_utf8_lossy(&r.outcome().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "the page was busy running JavaScript, paused at: spinForever (gojs-runner.js:"
+        ),
+        "{stderr}"
+    );
     Ok(())
 }
 

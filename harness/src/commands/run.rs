@@ -62,13 +62,19 @@ pub struct RunArgs {
     /// Go (see `crates/abi/src/trace.rs`); compare two with `gojs-harness trace-diff`.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Run on `native` (in-process, the default) or `node` (the harness's Node runner with
-    /// the glue of the `go` on PATH, or --glue). Output is printed when the run ends.
+    /// Run on `native` (in-process, the default) or any host `suite --host` takes (`node`,
+    /// `browser`, `deno`, `node@22`, `cmd:PROGRAM`, a profile file), with the glue of the
+    /// toolchain that built the module (--goroot, else the `go` on PATH) or --glue. On a host
+    /// other than native, output is printed when the run ends.
     #[arg(long, default_value = "native")]
     host: String,
-    /// The wasm_exec.js for `--host node`.
+    /// The wasm_exec.js for a JS host, in place of the toolchain's.
     #[arg(long)]
     glue: Option<PathBuf>,
+    /// The Go installation that built the module, whose glue a JS host loads (default: the
+    /// `go` on PATH).
+    #[arg(long, value_name = "DIR")]
+    goroot: Option<PathBuf>,
     /// Give the program the host directory HOST, at guest path GUEST (default: HOST);
     /// repeatable. Without it a native run reaches only its working directory and a private
     /// TMPDIR; `--dir /` gives everything, as Node does (`--host node` always does).
@@ -81,14 +87,32 @@ pub struct RunArgs {
     args: Vec<String>,
 }
 
-/// `run --host node`: the Node runner through the host trait, output printed at the end.
-fn run_on_node(a: &RunArgs) -> anyhow::Result<ExitCode> {
-    use gojs_harness::host::{Exit, Host as _, RunRequest, node::NodeHost};
-    let host = NodeHost::new(a.glue.as_deref(), &paths::cache_dir())?;
-    let toolchain = match &a.glue {
-        Some(_) => gojs_harness::toolchain::Toolchain::absent(),
-        None => gojs_harness::toolchain::Toolchain::from_path()
-            .context("--host node takes the glue of the `go` on PATH; give --glue FILE instead")?,
+/// `run --host HOST` for a host other than native: through the host trait, output printed
+/// at the end.
+fn run_on_host(a: &RunArgs) -> anyhow::Result<ExitCode> {
+    use gojs_harness::host::{Exit, HostOptions, RunRequest};
+    let opts = HostOptions {
+        glue: a.glue.clone(),
+        cache_dir: paths::cache_dir(),
+        hosts_dir: paths::default_hosts_dir(),
+    };
+    let host = gojs_harness::host::from_spec(&a.host, &opts)?;
+    if let Some(why) = host.unavailable() {
+        anyhow::bail!("the host {} is unavailable: {why}", host.name());
+    }
+    let toolchain = match (&a.goroot, &a.glue) {
+        (Some(dir), _) => gojs_harness::toolchain::Toolchain::from_goroot(dir)?,
+        (None, Some(_)) => gojs_harness::toolchain::Toolchain::absent(),
+        (None, None) if !host.needs_toolchain_glue() => {
+            gojs_harness::toolchain::Toolchain::from_path()
+                .unwrap_or_else(|_| gojs_harness::toolchain::Toolchain::absent())
+        }
+        (None, None) => gojs_harness::toolchain::Toolchain::from_path().with_context(|| {
+            format!(
+                "--host {} takes the glue of the `go` on PATH; give --goroot DIR or --glue FILE",
+                a.host
+            )
+        })?,
     };
     let mut env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     env.entry("TMPDIR".into())
@@ -114,18 +138,11 @@ fn run_on_node(a: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(a: RunArgs) -> ExitCode {
-    match a.host.as_str() {
-        "native" => {}
-        "node" => {
-            return run_on_node(&a).unwrap_or_else(|e| {
-                eprintln!("gojs-harness: {e:#}");
-                ExitCode::FAILURE
-            });
-        }
-        other => {
-            eprintln!("gojs-harness: run --host takes native or node, not `{other}`");
-            return ExitCode::from(2);
-        }
+    if a.host != "native" {
+        return run_on_host(&a).unwrap_or_else(|e| {
+            eprintln!("gojs-harness: {e:#}");
+            ExitCode::FAILURE
+        });
     }
     let mut dirs = Vec::new();
     for spec in &a.dirs {

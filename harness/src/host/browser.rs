@@ -202,6 +202,8 @@ pub struct PageRun {
     /// Uncaught exceptions, as DevTools describes them.
     pub exceptions: Vec<String>,
     pub end: PageEnd,
+    /// For a page that timed out: what it was doing then ([`diagnose_timeout`]).
+    pub diagnosis: Option<String>,
     pub wall: Duration,
 }
 
@@ -238,6 +240,9 @@ impl PageRun {
             .map(|e| format!("browser: uncaught exception: {}", one_line(e)))
             .collect();
         let code = self.exit_code();
+        if let Some(d) = &self.diagnosis {
+            notes.push(format!("browser: timed out: {d}"));
+        }
         let exit = match &self.end {
             PageEnd::TimedOut => Exit::Timeout,
             PageEnd::Crashed(why) => {
@@ -393,6 +398,9 @@ fn drive(
         setup_deadline,
     )?;
     cdp.call(s, "Page.enable", json!({}), setup_deadline)?;
+    // Only an enabled debugger can pause a page that is busy in JavaScript
+    // ([`diagnose_timeout`]); enabling it costs no measurable time.
+    cdp.call(s, "Debugger.enable", json!({}), setup_deadline)?;
     if let Some(tz) = &page.timezone {
         // An unknown zone is refused; the page then keeps the browser's, as Node falls
         // back to UTC for a TZ it does not know.
@@ -412,8 +420,11 @@ fn drive(
         reports: Vec::new(),
         exceptions: Vec::new(),
         end: PageEnd::TimedOut,
+        diagnosis: None,
         wall: Duration::ZERO,
     };
+    // scriptId -> URL, to name the files of a paused stack.
+    let mut scripts: BTreeMap<String, String> = BTreeMap::new();
     let mut console_bytes = 0usize;
     let mut exception_deadline: Option<Instant> = None;
     loop {
@@ -455,6 +466,11 @@ fn drive(
                 run.exceptions.push(exception_text(&p["exceptionDetails"]));
                 exception_deadline.get_or_insert(Instant::now() + EXCEPTION_GRACE);
             }
+            "Debugger.scriptParsed" if for_us => {
+                if let (Some(id), Some(url)) = (p["scriptId"].as_str(), p["url"].as_str()) {
+                    scripts.insert(id.to_string(), url.to_string());
+                }
+            }
             "Inspector.targetCrashed" if for_us => {
                 run.end = PageEnd::Crashed("the renderer crashed".to_string());
                 break;
@@ -467,7 +483,76 @@ fn drive(
         }
     }
     run.wall = start.elapsed();
+    if run.end == PageEnd::TimedOut {
+        run.diagnosis = Some(diagnose_timeout(cdp, s, &scripts));
+    }
     Ok(run)
+}
+
+/// What a page that timed out was doing: idle with the glue's state (a program waiting
+/// for an event that never came), or busy in JavaScript, with the stack it was paused at
+/// (a loop in the glue or the program). A run that ends this way is otherwise silent.
+fn diagnose_timeout(
+    cdp: &mut cdp::Cdp,
+    s: Option<&str>,
+    scripts: &BTreeMap<String, String>,
+) -> String {
+    let mut scripts = scripts.clone();
+    let soon = || Instant::now() + Duration::from_secs(3);
+    let state = cdp.call(
+        s,
+        "Runtime.evaluate",
+        json!({
+            "expression": "JSON.stringify(globalThis.__gojsState ? globalThis.__gojsState() : null)",
+            "returnByValue": true,
+        }),
+        soon(),
+    );
+    if let Ok(v) = state {
+        let state = v["result"]["value"].as_str().unwrap_or("null");
+        return format!("the page was idle (waiting for an event); the glue's state: {state}");
+    }
+    // No answer: the page's one thread is running JavaScript. Pause it where it is.
+    let paused = cdp.call(s, "Debugger.pause", json!({}), soon());
+    if let Err(e) = paused {
+        return format!("the page did not answer and could not be paused: {e}");
+    }
+    let deadline = soon();
+    while let Ok(Some(ev)) = cdp.next_event(deadline) {
+        // A busy page sends its events only when it pauses: the script it is busy in may
+        // be named only now.
+        if ev["method"] == "Debugger.scriptParsed" && ev["sessionId"].as_str() == s {
+            let p = &ev["params"];
+            if let (Some(id), Some(url)) = (p["scriptId"].as_str(), p["url"].as_str()) {
+                scripts.insert(id.to_string(), url.to_string());
+            }
+        }
+        if ev["method"] == "Debugger.paused" && ev["sessionId"].as_str() == s {
+            let frames: Vec<String> = ev["params"]["callFrames"]
+                .as_array()
+                .map(|fs| {
+                    fs.iter()
+                        .take(12)
+                        .map(|f| {
+                            let name = f["functionName"].as_str().unwrap_or("");
+                            let line = f["location"]["lineNumber"].as_u64().unwrap_or(0) + 1;
+                            let script = f["location"]["scriptId"].as_str().unwrap_or("");
+                            let url = scripts.get(script).map_or("", String::as_str);
+                            let file = url.rsplit('/').next().unwrap_or(url);
+                            let name = if name.is_empty() { "<anonymous>" } else { name };
+                            format!("{name} ({file}:{line})")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let _ = cdp.call(s, "Debugger.resume", json!({}), soon());
+            return format!(
+                "the page was busy running JavaScript, paused at: {}",
+                frames.join(" < ")
+            );
+        }
+    }
+    "the page was busy running JavaScript and did not pause".to_string()
 }
 
 /// A console call's arguments as the console would print them, space-separated.
@@ -517,6 +602,7 @@ mod tests {
             reports,
             exceptions: Vec::new(),
             end,
+            diagnosis: None,
             wall: Duration::ZERO,
         }
     }

@@ -25,6 +25,37 @@
 			throw new Error("the glue did not define globalThis.Go: is it a wasm_exec.js?");
 		}
 		const go = new globalThis.Go();
+		// The last calls between Go's scheduler and the glue, for a page that times out: the
+		// runtime.* imports (timers, exit) and each resume of Go, with the page's clock.
+		const trail = [];
+		const note = (what) => {
+			trail.push(`${performance.now().toFixed(1)} ${what}`);
+			if (trail.length > 40) trail.shift();
+		};
+		for (const mod of Object.values(go.importObject)) {
+			for (const [name, f] of Object.entries(mod)) {
+				if (typeof f === "function" && name.startsWith("runtime.") && name !== "runtime.nanotime1" && name !== "runtime.walltime" && name !== "runtime.walltime1") {
+					mod[name] = function (...a) {
+						note(name);
+						return f.apply(this, a);
+					};
+				}
+			}
+		}
+		const resume = go._resume;
+		go._resume = function () {
+			note(`resume(${this._pendingEvent === null ? "no event" : "event"})`);
+			return resume.apply(this, arguments);
+		};
+		// What the harness asks a page that timed out (only read, never called by a program).
+		globalThis.__gojsState = () => ({
+			exited: go.exited,
+			pendingEvent: go._pendingEvent === null ? null : typeof go._pendingEvent,
+			scheduledTimeouts: go._scheduledTimeouts ? [...go._scheduledTimeouts.keys()] : null,
+			nextCallbackTimeoutID: go._nextCallbackTimeoutID,
+			now: performance.now().toFixed(1),
+			trail,
+		});
 		go.argv = cfg.argv;
 		go.env = cfg.env;
 		// In a page go.exit ends nothing: record the code, as the exit status of the run.
