@@ -3,6 +3,10 @@
 //! generation, random frames and stack pointers in `run` and `resume`), and synthesized
 //! modules with bytes flipped or cut, offered to the native host as programs.
 //!
+//! Each input also picks the way the module is compiled and loaded ([`LoadPath`]): the suite's
+//! (Cranelift), Winch, or `gojs-harness run`'s default (a tiered cache, the tier-up rewrite,
+//! and a second run from the cached build), so every path a user's module takes is reached.
+//!
 //! Oracle: the host never crashes (a panic aborts the fuzzer), never hangs (the run ends
 //! within its time limit plus the host's grace period), and a failure is a clean one-line
 //! `gojs-harness: …` message; bytes that are not a valid module always fail.
@@ -36,6 +40,25 @@ fn scratch_file() -> PathBuf {
     ))
 }
 
+/// How a run compiles and loads the module: the native host's paths a user's module can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadPath {
+    /// The suite's: Cranelift, no cache.
+    Cranelift,
+    /// Winch, no cache.
+    Winch,
+    /// `gojs-harness run`'s default: `auto` with a tiered cache (a new module is built with
+    /// Winch and cached), the tier-up to Cranelift at the first pause (which rewrites the
+    /// module), then a second run that loads the cached build.
+    RunDefault,
+}
+
+impl LoadPath {
+    pub fn generate(u: &mut Unstructured<'_>) -> AResult<LoadPath> {
+        Ok(*u.choose(&[LoadPath::Cranelift, LoadPath::Winch, LoadPath::RunDefault])?)
+    }
+}
+
 /// Run module bytes on the native host: deterministic clock, no compile cache, memory and
 /// output capped, on a thread of its own (`run_isolated`).
 pub fn run_bytes(
@@ -43,13 +66,41 @@ pub fn run_bytes(
     timeout: Duration,
     probe: Option<Arc<TableProbe>>,
 ) -> Result<NativeOutcome, String> {
-    let path = scratch_file();
-    std::fs::write(&path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    run_bytes_on(bytes, timeout, probe, LoadPath::Cranelift, None)
+}
+
+/// [`run_bytes`] on a chosen path; `cache_dir` is the compile cache of
+/// [`LoadPath::RunDefault`] (required there, ignored otherwise).
+pub fn run_bytes_on(
+    bytes: &[u8],
+    timeout: Duration,
+    probe: Option<Arc<TableProbe>>,
+    path: LoadPath,
+    cache_dir: Option<&std::path::Path>,
+) -> Result<NativeOutcome, String> {
+    use gojs_native::engine::CompilerChoice;
+    use gojs_native::tierup::TierUp;
+    let file = scratch_file();
+    std::fs::write(&file, bytes).map_err(|e| format!("writing {}: {e}", file.display()))?;
     let program = Program {
-        wasm: path.clone(),
+        wasm: file.clone(),
         args: vec![],
         env: Default::default(),
         cwd: PathBuf::from("/"),
+    };
+    let (compiler, cache_dir, tiered_cache, tier_up) = match path {
+        LoadPath::Cranelift => (CompilerChoice::Cranelift, None, false, TierUp::Off),
+        LoadPath::Winch => (CompilerChoice::Winch, None, false, TierUp::Off),
+        LoadPath::RunDefault => (
+            CompilerChoice::Auto,
+            Some(
+                cache_dir
+                    .ok_or("LoadPath::RunDefault needs a cache directory")?
+                    .to_path_buf(),
+            ),
+            true,
+            TierUp::AtFirstPause,
+        ),
     };
     let opts = NativeRunOptions {
         deterministic: true,
@@ -57,11 +108,11 @@ pub fn run_bytes(
         timeout: Some(timeout),
         max_memory: Some(MAX_MEMORY),
         max_output: 1 << 20,
-        cache_dir: None,
-        // The suite's compiler: findings should hold where the suite runs these modules.
-        compiler: gojs_native::engine::CompilerChoice::Cranelift,
-        tiered_cache: false,
-        tier_up: gojs_native::tierup::TierUp::Off,
+        cache_dir,
+        compiler,
+        tiered_cache,
+        tier_up,
+        // In-process: the fill a real run leaves to a background process is not reached.
         background_fill: None,
         table_probe: probe,
         trace: None,
@@ -71,7 +122,7 @@ pub fn run_bytes(
         grant_cwd: false,
     };
     let out = gojs_native::run_isolated(&program, &opts, true);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&file);
     Ok(out)
 }
 
@@ -305,11 +356,20 @@ pub fn check_outcome(bytes: &[u8], out: &NativeOutcome) -> Result<(), String> {
     Ok(())
 }
 
-/// Run the target's oracle on one input.
-pub fn check_loading(input: &LoadInput) -> Result<(), String> {
+/// Run the target's oracle on one input, on `path`.
+pub fn check_loading(input: &LoadInput, path: LoadPath) -> Result<(), String> {
     let Some(bytes) = input.bytes() else {
         return Ok(());
     };
-    let out = run_bytes(&bytes, TIMEOUT, None)?;
-    check_outcome(&bytes, &out)
+    if path != LoadPath::RunDefault {
+        let out = run_bytes_on(&bytes, TIMEOUT, None, path, None)?;
+        return check_outcome(&bytes, &out);
+    }
+    // A cache of its own per input, so that no input's outcome depends on another's.
+    let cache = tempfile::tempdir().map_err(|e| format!("a cache directory: {e}"))?;
+    for run in ["first run (Winch, cached)", "second run (from the cache)"] {
+        let out = run_bytes_on(&bytes, TIMEOUT, None, path, Some(cache.path()))?;
+        check_outcome(&bytes, &out).map_err(|e| format!("{run}: {e}"))?;
+    }
+    Ok(())
 }
