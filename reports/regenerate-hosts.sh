@@ -33,6 +33,9 @@ else
 	generated_by="reports/regenerate-hosts.sh"
 fi
 
+# The report names the options it was made with.
+[ $# -gt 0 ] && generated_by="$generated_by $*"
+
 ${GOJS_HARNESS_BIN:+:} cargo build --release -q -p gojs-harness
 exec "${GOJS_HARNESS_BIN:-target/release/gojs-harness}" hosts \
 	"${releases[@]}" \
