@@ -20,8 +20,8 @@ export GOJS_HOSTS="${GOJS_HOSTS:-native}"
 export GOJS_REAL="${GOJS_REAL:-gofmt}"
 parts=4
 out=$(mktemp -d)
-target="${CARGO_TARGET_DIR:-target}"
-junit="$target/nextest/partition/junit.xml"
+# .config/nextest.toml puts nextest's store here, whatever CARGO_TARGET_DIR says.
+junit="target/nextest/partition/junit.xml"
 
 run() { # NAME [nextest args...]
 	local name=$1
