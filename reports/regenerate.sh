@@ -19,10 +19,14 @@ cd "$(dirname "$0")/.."
 
 goroots
 
+# The report names the options it was made with.
+generated_by="reports/regenerate.sh"
+[ $# -gt 0 ] && generated_by="$generated_by $*"
+
 ${GOJS_HARNESS_BIN:+:} cargo build --release -q -p gojs-harness
 exec "${GOJS_HARNESS_BIN:-target/release/gojs-harness}" matrix \
 	--host native,node \
 	--go 1.24.11,1.25.5,"${GO126:-1.26}",1.27.3 \
 	--goroot "$go115" --goroot "$go119" --goroot "$go121" --goroot "$go122" --goroot "$go123" \
-	--generated-by "reports/regenerate.sh" \
+	--generated-by "$generated_by" \
 	"$@"

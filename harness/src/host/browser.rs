@@ -466,11 +466,7 @@ fn drive(
                 run.exceptions.push(exception_text(&p["exceptionDetails"]));
                 exception_deadline.get_or_insert(Instant::now() + EXCEPTION_GRACE);
             }
-            "Debugger.scriptParsed" if for_us => {
-                if let (Some(id), Some(url)) = (p["scriptId"].as_str(), p["url"].as_str()) {
-                    scripts.insert(id.to_string(), url.to_string());
-                }
-            }
+            "Debugger.scriptParsed" if for_us => note_script(&mut scripts, p),
             "Inspector.targetCrashed" if for_us => {
                 run.end = PageEnd::Crashed("the renderer crashed".to_string());
                 break;
@@ -484,7 +480,7 @@ fn drive(
     }
     run.wall = start.elapsed();
     if run.end == PageEnd::TimedOut {
-        run.diagnosis = Some(diagnose_timeout(cdp, s, &scripts));
+        run.diagnosis = Some(diagnose_timeout(cdp, s, scripts));
     }
     Ok(run)
 }
@@ -495,9 +491,8 @@ fn drive(
 fn diagnose_timeout(
     cdp: &mut cdp::Cdp,
     s: Option<&str>,
-    scripts: &BTreeMap<String, String>,
+    mut scripts: BTreeMap<String, String>,
 ) -> String {
-    let mut scripts = scripts.clone();
     let soon = || Instant::now() + Duration::from_secs(3);
     let state = cdp.call(
         s,
@@ -522,10 +517,7 @@ fn diagnose_timeout(
         // A busy page sends its events only when it pauses: the script it is busy in may
         // be named only now.
         if ev["method"] == "Debugger.scriptParsed" && ev["sessionId"].as_str() == s {
-            let p = &ev["params"];
-            if let (Some(id), Some(url)) = (p["scriptId"].as_str(), p["url"].as_str()) {
-                scripts.insert(id.to_string(), url.to_string());
-            }
+            note_script(&mut scripts, &ev["params"]);
         }
         if ev["method"] == "Debugger.paused" && ev["sessionId"].as_str() == s {
             let frames: Vec<String> = ev["params"]["callFrames"]
@@ -553,6 +545,13 @@ fn diagnose_timeout(
         }
     }
     "the page was busy running JavaScript and did not pause".to_string()
+}
+
+/// Remember a parsed script's URL by its id (a `Debugger.scriptParsed` event's params).
+fn note_script(scripts: &mut BTreeMap<String, String>, params: &Value) {
+    if let (Some(id), Some(url)) = (params["scriptId"].as_str(), params["url"].as_str()) {
+        scripts.insert(id.to_string(), url.to_string());
+    }
 }
 
 /// A console call's arguments as the console would print them, space-separated.
