@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::{Engine, Module};
 
-use crate::cache::{self, FillRequest};
+use crate::cache::{self, FillRequest, ModuleId};
 use crate::engine::{self, Compiler, CompilerChoice};
 use crate::options::{BackgroundFill, NativeRunOptions};
 use crate::rewrite::export_globals;
@@ -55,11 +55,12 @@ pub(crate) fn build_module(
     };
     let first = opts.compiler.cached();
     let engine = engine::engine(epoch, first).map_err(err)?;
-    if let Some(m) = cache::cached(&engine, first, bytes, &dir) {
+    let id = ModuleId::of(bytes);
+    if let Some(m) = cache::cached(&engine, first, id, &dir) {
         return Ok(built(engine, m, (first, true)));
     }
     let module = engine::compile(&engine, bytes).map_err(err)?;
-    cache::store(&engine, first, bytes, &dir, &module);
+    cache::store(&engine, first, id, &dir, &module);
     Ok(built(engine, module, (first, false)))
 }
 
@@ -76,56 +77,68 @@ fn build_tiered(
     tier_up: TierUp,
     filler: Option<&BackgroundFill>,
 ) -> anyhow::Result<Built> {
-    // The rewrite parses the module by hand: only a valid one gets that far.
-    validate(original).map_err(anyhow::Error::msg)?;
-    let rewritten = export_globals(original).ok();
-    let bytes = rewritten.as_ref().map_or(original, |(b, _)| b.as_slice());
-    let winch = engine::engine(epoch, Compiler::Winch)?;
-    let (module, hit) = match &cache_dir {
-        Some(dir) => {
-            let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
-            // The tier-up's and the fills' builds are of the rewritten module; the suite's
-            // of the original one.
-            let found = cache::cached(&cranelift, Compiler::Cranelift, bytes, dir).or_else(|| {
-                (bytes != original)
-                    .then(|| cache::cached(&cranelift, Compiler::Cranelift, original, dir))
-                    .flatten()
+    // The only pass over the bytes a run with a cached build makes.
+    let id = ModuleId::of(original);
+    if let Some(dir) = &cache_dir {
+        let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
+        // The tier-up's and the fills' builds are of the rewritten module; the suite's of the
+        // original one.
+        let found = cache::cached(&cranelift, Compiler::Cranelift, id.rewritten(), dir)
+            .or_else(|| cache::cached(&cranelift, Compiler::Cranelift, id, dir));
+        if let Some(m) = found {
+            return Ok(Built {
+                engine: cranelift,
+                module: m,
+                build: (Compiler::Cranelift, true),
+                tier: None,
             });
-            if let Some(m) = found {
-                return Ok(Built {
-                    engine: cranelift,
-                    module: m,
-                    build: (Compiler::Cranelift, true),
-                    tier: None,
-                });
-            }
-            match cache::cached(&winch, Compiler::Winch, bytes, dir) {
-                Some(m) => {
-                    if let Some(filler) = filler {
-                        let req = FillRequest {
-                            wasm: wasm.to_path_buf(),
-                            cache_dir: dir.clone(),
-                            epoch,
-                            compiler: Compiler::Cranelift,
-                        };
-                        cache::request_fill(filler, req, bytes);
-                    }
-                    (m, true)
-                }
-                None => {
-                    let m = engine::compile(&winch, bytes)?;
-                    cache::store(&winch, Compiler::Winch, bytes, dir, &m);
-                    (m, false)
-                }
-            }
         }
-        None => (engine::compile(&winch, bytes)?, false),
+    }
+    let winch = engine::engine(epoch, Compiler::Winch)?;
+    let found = cache_dir.as_deref().and_then(|dir| {
+        [id.rewritten(), id]
+            .into_iter()
+            .find_map(|i| cache::cached(&winch, Compiler::Winch, i, dir).map(|m| (m, i)))
+    });
+    let (module, rewritten, hit) = match found {
+        // The module was valid when it was built, and its rewrite succeeded then exactly if
+        // the build is of the rewritten module.
+        Some((m, built_id)) => {
+            let rewritten = built_id
+                .is_rewritten()
+                .then(|| export_globals(original).ok())
+                .flatten();
+            if let (Some(filler), Some(dir)) = (filler, &cache_dir) {
+                let req = FillRequest {
+                    wasm: wasm.to_path_buf(),
+                    cache_dir: dir.clone(),
+                    epoch,
+                    compiler: Compiler::Cranelift,
+                };
+                cache::request_fill(filler, req, id);
+            }
+            (m, rewritten, true)
+        }
+        None => {
+            // The rewrite parses the module by hand: only a valid one gets that far.
+            validate(original).map_err(anyhow::Error::msg)?;
+            let rewritten = export_globals(original).ok();
+            let (bytes, built_id) = match &rewritten {
+                Some((b, _)) => (b.as_slice(), id.rewritten()),
+                None => (original, id),
+            };
+            let m = engine::compile(&winch, bytes)?;
+            if let Some(dir) = &cache_dir {
+                cache::store(&winch, Compiler::Winch, built_id, dir, &m);
+            }
+            (m, rewritten, false)
+        }
     };
     // Epoch checks are compiled in, and the time limit's watchdog holds this engine: a run
     // with a time limit stays on it.
     let tier = match rewritten {
         Some((bytes, names)) if !epoch => {
-            tierup::Background::start(bytes, cache_dir, tier_up).map(|b| (b, names))
+            tierup::Background::start(bytes, id.rewritten(), cache_dir, tier_up).map(|b| (b, names))
         }
         _ => None,
     };

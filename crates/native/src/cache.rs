@@ -10,14 +10,60 @@ use wasmtime::{Engine, Module};
 use crate::engine::{self, CONFIG_TAG, Compiler, compile};
 use crate::options::BackgroundFill;
 
-/// The cache key of a module: sha256 of its bytes, of wasmtime's own compatibility hash
-/// (its version and every compilation setting) and of our configuration tag.
-pub fn cache_key(engine: &Engine, compiler: Compiler, bytes: &[u8]) -> String {
+/// What a cache entry is a build of: a module named by the SHA-256 digest of its bytes, as
+/// given or as [`crate::rewrite::export_globals`] rewrites it. Naming the rewritten module by
+/// the original's digest lets a run find its build before it validates, rewrites or hashes
+/// anything more: the bytes are hashed once a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleId {
+    digest: [u8; 32],
+    rewritten: bool,
+}
+
+impl ModuleId {
+    /// The module `bytes`, as given.
+    pub fn of(bytes: &[u8]) -> ModuleId {
+        ModuleId {
+            digest: Sha256::digest(bytes).into(),
+            rewritten: false,
+        }
+    }
+
+    /// The same module as `export_globals` rewrites it (which is a function of its bytes and
+    /// of [`crate::rewrite::VERSION`]).
+    pub fn rewritten(self) -> ModuleId {
+        ModuleId {
+            rewritten: true,
+            ..self
+        }
+    }
+
+    /// Whether this names the rewritten module.
+    pub fn is_rewritten(self) -> bool {
+        self.rewritten
+    }
+
+    fn hex(self, len: usize) -> String {
+        self.digest
+            .iter()
+            .take(len)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The cache key of a module: sha256 of its [`ModuleId`], of wasmtime's own compatibility
+/// hash (its version and every compilation setting) and of our configuration tag.
+pub fn cache_key(engine: &Engine, compiler: Compiler, id: ModuleId) -> String {
     use std::hash::{Hash, Hasher};
     let mut compat = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut compat);
     let mut h = Sha256::new();
-    h.update(bytes);
+    h.update(id.digest);
+    if id.rewritten {
+        h.update(b"\0rewritten\0");
+        h.update(crate::rewrite::VERSION.as_bytes());
+    }
     h.update(b"\0wasmtime\0");
     h.update(compat.finish().to_le_bytes());
     h.update(CONFIG_TAG.as_bytes());
@@ -28,29 +74,30 @@ pub fn cache_key(engine: &Engine, compiler: Compiler, bytes: &[u8]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Compile `bytes`, through the cache in `cache_dir` when given. A cache entry that cannot
-/// be loaded (corrupt, other engine) is replaced.
+/// Compile `bytes` (the module `id` names), through the cache in `cache_dir` when given. A
+/// cache entry that cannot be loaded (corrupt, other engine) is replaced.
 pub fn load_module(
     engine: &Engine,
     compiler: Compiler,
     bytes: &[u8],
+    id: ModuleId,
     cache_dir: Option<&Path>,
 ) -> anyhow::Result<Module> {
     let Some(dir) = cache_dir else {
         return compile(engine, bytes);
     };
-    if let Some(m) = cached(engine, compiler, bytes, dir) {
+    if let Some(m) = cached(engine, compiler, id, dir) {
         return Ok(m);
     }
     let module = compile(engine, bytes)?;
-    store(engine, compiler, bytes, dir, &module);
+    store(engine, compiler, id, dir, &module);
     Ok(module)
 }
 
-/// The cached build of `bytes` by `compiler`, if there is a usable one. An entry that cannot
-/// be loaded (corrupt, other engine) is removed.
-pub fn cached(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path) -> Option<Module> {
-    let path = dir.join(format!("{}.cwasm", cache_key(engine, compiler, bytes)));
+/// The cached build of the module `id` by `compiler`, if there is a usable one. An entry that
+/// cannot be loaded (corrupt, other engine) is removed.
+pub fn cached(engine: &Engine, compiler: Compiler, id: ModuleId, dir: &Path) -> Option<Module> {
+    let path = dir.join(format!("{}.cwasm", cache_key(engine, compiler, id)));
     if !path.is_file() {
         return None;
     }
@@ -73,10 +120,10 @@ pub fn cached(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path) -> 
     }
 }
 
-/// Put `module`, the build of `bytes` by `compiler`, in the cache (best effort: a cache that
-/// cannot be written only costs the next run a compile).
-pub fn store(engine: &Engine, compiler: Compiler, bytes: &[u8], dir: &Path, module: &Module) {
-    let key = cache_key(engine, compiler, bytes);
+/// Put `module`, the build of the module `id` by `compiler`, in the cache (best effort: a
+/// cache that cannot be written only costs the next run a compile).
+pub fn store(engine: &Engine, compiler: Compiler, id: ModuleId, dir: &Path, module: &Module) {
+    let key = cache_key(engine, compiler, id);
     let path = dir.join(format!("{key}.cwasm"));
     if let Ok(ser) = module.serialize() {
         let _ = std::fs::create_dir_all(dir);
@@ -100,12 +147,11 @@ pub struct FillRequest {
     pub compiler: Compiler,
 }
 
-/// Ask `filler` to build `wasm` (whose contents, as the tiered path builds them, are
-/// `bytes`) into the cache, unless a fill of that build started less than ten minutes ago:
-/// runs that follow each other quickly (`go test -count=N`) would otherwise each start a
-/// compile of the same module.
-pub(crate) fn request_fill(filler: &BackgroundFill, req: FillRequest, bytes: &[u8]) {
-    let marker = fill_marker(&req.cache_dir, req.epoch, req.compiler, bytes);
+/// Ask `filler` to build `wasm` (the module `id` names, as given) into the cache, unless a
+/// fill of that build started less than ten minutes ago: runs that follow each other
+/// quickly (`go test -count=N`) would otherwise each start a compile of the same module.
+pub(crate) fn request_fill(filler: &BackgroundFill, req: FillRequest, id: ModuleId) {
+    let marker = fill_marker(&req.cache_dir, req.epoch, req.compiler, id);
     let fresh = |m: &Path| {
         std::fs::metadata(m)
             .and_then(|md| md.modified())
@@ -125,23 +171,28 @@ pub(crate) fn request_fill(filler: &BackgroundFill, req: FillRequest, bytes: &[u
 /// [`BackgroundFill`] does with a [`FillRequest`]).
 pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow::Result<()> {
     let bytes = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
-    // The tiered path of `run` (the one that starts fills) builds the rewritten module.
-    let bytes = crate::rewrite::export_globals(&bytes).map_or(bytes, |(b, _)| b);
+    let id = ModuleId::of(&bytes);
+    // The tiered path of `run` (the one that starts fills) builds the rewritten module. The
+    // file was valid when the run that asked for this fill compiled it.
+    let (bytes, built) = match crate::rewrite::export_globals(&bytes) {
+        Ok((b, _)) => (b, id.rewritten()),
+        Err(_) => (bytes, id),
+    };
     let done = engine::engine(epoch, compiler)
-        .and_then(|engine| load_module(&engine, compiler, &bytes, Some(dir)));
-    let _ = std::fs::remove_file(fill_marker(dir, epoch, compiler, &bytes));
+        .and_then(|engine| load_module(&engine, compiler, &bytes, built, Some(dir)));
+    let _ = std::fs::remove_file(fill_marker(dir, epoch, compiler, id));
     done.map(|_| ())
 }
 
-/// The file that says a background fill of this build is under way.
-fn fill_marker(dir: &Path, epoch: bool, compiler: Compiler, bytes: &[u8]) -> PathBuf {
-    let hash: String = Sha256::digest(bytes)
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+/// The file that says a background fill of a build of the module `id` (as given or
+/// rewritten: one fill makes the build the tiered path uses) is under way.
+fn fill_marker(dir: &Path, epoch: bool, compiler: Compiler, id: ModuleId) -> PathBuf {
     let epoch = if epoch { "-epoch" } else { "" };
-    dir.join(format!(".{hash}.{}{epoch}.filling", compiler.name()))
+    dir.join(format!(
+        ".{}.{}{epoch}.filling",
+        id.hex(16),
+        compiler.name()
+    ))
 }
 
 /// Size the cache may reach before the least recently used entries go:

@@ -12,6 +12,12 @@ use wasmparser::{Parser, Payload};
 /// Exports added by [`export_globals`] are named this, followed by the global's index.
 pub const GLOBAL_EXPORT_PREFIX: &str = "gojs-harness:global:";
 
+/// The version of [`export_globals`]'s output. Cached builds of a rewritten module are named
+/// by the original module's digest and this (see [`crate::cache::ModuleId`]), so a change to
+/// the bytes the rewrite writes must change it, or runs would load builds of the old
+/// rewrite; `the_rewrite_writes_what_its_version_says` catches a change made without one.
+pub const VERSION: &str = "export-globals/1";
+
 /// `bytes` with every mutable global exported, and the names of those exports.
 ///
 /// Fails (and the run then does not tier up) on modules this cannot carry over: no export
@@ -175,6 +181,38 @@ mod tests {
                 "gojs-harness:global:1",
                 "gojs-harness:global:3"
             ]
+        );
+    }
+
+    #[test]
+    fn the_rewrite_writes_what_its_version_says() {
+        use sha2::{Digest, Sha256};
+        let bytes = wat(r#"(module
+            (import "m" "g" (global (mut i64)))
+            (global $a (mut i32) (i32.const 7))
+            (global $b f64 (f64.const 1))
+            (global $c (mut f32) (f32.const -3))
+            (memory (export "mem") 1)
+            (func $f (export "run") (result i32) global.get $a)
+            (table 1 funcref)
+            (elem (i32.const 0) $f)
+            (data (i32.const 8) "hi")
+            (@custom "name-like" "x"))"#);
+        let (out, names) = export_globals(&bytes).unwrap();
+        let digest: String = Sha256::digest(&out)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            (VERSION, names.len(), digest.as_str()),
+            (
+                "export-globals/1",
+                2,
+                "d0a7d497d24378dba1c38e5132f1e2e3b79d8375985960a18ff7abcf6356f347"
+            ),
+            "export_globals writes other bytes than before: if that is meant, bump \
+             rewrite::VERSION (cached builds of rewritten modules are named by it) and \
+             write the new digest here"
         );
     }
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::bail;
 use wasmtime::{Engine, Module};
 
-use crate::cache;
+use crate::cache::{self, ModuleId};
 use crate::engine::{self, Compiler};
 use crate::rewrite::cannot_carry;
 
@@ -54,9 +54,15 @@ pub struct Background {
 }
 
 impl Background {
-    /// Build `bytes` with Cranelift after `delay` (looking in `cache_dir` first, and putting
-    /// the build there), unless this value is dropped before then.
-    pub fn start(bytes: Vec<u8>, cache_dir: Option<PathBuf>, when: TierUp) -> Option<Background> {
+    /// Build `bytes` (the module `id` names) with Cranelift after `delay` (looking in
+    /// `cache_dir` first, and putting the build there), unless this value is dropped before
+    /// then.
+    pub fn start(
+        bytes: Vec<u8>,
+        id: ModuleId,
+        cache_dir: Option<PathBuf>,
+        when: TierUp,
+    ) -> Option<Background> {
         let (delay, wait) = match when {
             TierUp::Off => return None,
             TierUp::After(d) => (d, false),
@@ -75,7 +81,7 @@ impl Background {
                     return;
                 }
                 lower_priority();
-                let _ = tx.send(build(&bytes, cache_dir.as_deref()));
+                let _ = tx.send(build(&bytes, id, cache_dir.as_deref()));
             });
         Some(Background {
             ready,
@@ -93,12 +99,16 @@ impl Background {
     }
 }
 
-fn build(bytes: &[u8], cache_dir: Option<&std::path::Path>) -> anyhow::Result<(Engine, Module)> {
+fn build(
+    bytes: &[u8],
+    id: ModuleId,
+    cache_dir: Option<&std::path::Path>,
+) -> anyhow::Result<(Engine, Module)> {
     if let Some(why) = cannot_carry(bytes)? {
         bail!("no tier-up: {why}");
     }
     let engine = engine::background_engine(Compiler::Cranelift)?;
-    let module = cache::load_module(&engine, Compiler::Cranelift, bytes, cache_dir)?;
+    let module = cache::load_module(&engine, Compiler::Cranelift, bytes, id, cache_dir)?;
     Ok((engine, module))
 }
 
