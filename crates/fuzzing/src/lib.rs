@@ -93,6 +93,20 @@ pub fn import_frames_with<R: Realm>(
     frames::check_frames(realm, &input, fault).map(|_| Input::Checked)
 }
 
+/// Target `valueof_roundtrip` with a realm of your choice (see `fuzz/README.md`). Its model is
+/// JS semantics, so the realm must be a real engine's (the target's is boa), not a mock.
+pub fn valueof_roundtrip_with<R: Realm>(
+    realm: &mut R,
+    data: &[u8],
+    fault: Option<Fault>,
+) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(input) = valueof::ValueOfInput::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    valueof::check_valueof(realm, &input, fault).map(|()| Input::Checked)
+}
+
 /// Run target `name` on one input with an optional injected fault: whether the input was
 /// checked or rejected, or what went wrong.
 pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input, String> {

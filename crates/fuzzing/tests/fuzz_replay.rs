@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use gojs_abi::table::Fault;
-use gojs_fuzzing::{Input, TARGETS, run_target};
+use gojs_fuzzing::mock::MockRealm;
+use gojs_fuzzing::{
+    Input, TARGETS, import_frames_with, run_target, valueof_roundtrip_with, with_boa,
+};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
@@ -168,6 +171,31 @@ fn a_broken_invariant_is_caught() {
         assert!(
             caught.iter().any(|e| e.contains("predefined id")),
             "{target}: caught, but not as a broken invariant: {caught:?}"
+        );
+    }
+}
+
+/// The entry points a host's own-realm target calls (`fuzz/README.md`, "Your own realm") give
+/// every seed the verdict the shipped targets give it when handed the same realm.
+#[test]
+fn own_realm_entry_points_agree_with_the_targets() {
+    for f in inputs("import_frames") {
+        let data = std::fs::read(&f).unwrap();
+        assert_eq!(
+            import_frames_with(&mut MockRealm::new(), &data, None),
+            run_target("import_frames", &data, None),
+            "{}",
+            f.display()
+        );
+    }
+    for f in inputs("valueof_roundtrip") {
+        let data = std::fs::read(&f).unwrap();
+        let own = with_boa(|realm| valueof_roundtrip_with(realm, &data, None)).unwrap();
+        assert_eq!(
+            own,
+            run_target("valueof_roundtrip", &data, None),
+            "{}",
+            f.display()
         );
     }
 }
