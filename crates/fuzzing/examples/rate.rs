@@ -11,7 +11,16 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use arbitrary::Unstructured;
+use gojs_fuzzing::loading::{LoadInput, LoadPath};
 use gojs_fuzzing::{Input, run_target};
+
+/// `module_loading`'s path for an input (as `run_target` picks it), to tally rates per path.
+fn load_path(data: &[u8]) -> Option<LoadPath> {
+    let mut u = Unstructured::new(data);
+    LoadInput::generate(&mut u).ok()?;
+    Some(LoadPath::generate(&mut u).unwrap_or(LoadPath::Cranelift))
+}
 
 /// xorshift, as the replay test's smoke inputs.
 fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
@@ -77,12 +86,17 @@ fn main() {
         std::process::exit(2);
     };
     if gojs_fuzzing::target(target).is_none() {
-        eprintln!("no fuzz target {target} (one of {:?})", gojs_fuzzing::TARGETS);
+        eprintln!(
+            "no fuzz target {target} (one of {:?})",
+            gojs_fuzzing::TARGETS
+        );
         std::process::exit(2);
     }
     let secs: f64 = secs.parse().unwrap_or(10.0);
     let mode = args.get(2).map(String::as_str).unwrap_or("both");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut corpus: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.flatten()
@@ -97,6 +111,11 @@ fn main() {
     }
     let fault = gojs_fuzzing::fault_from_env();
     let (mut from_corpus, mut random) = (Tally::default(), Tally::default());
+    let mut per_path: Vec<(LoadPath, Tally)> =
+        [LoadPath::Cranelift, LoadPath::Winch, LoadPath::RunDefault]
+            .into_iter()
+            .map(|p| (p, Tally::default()))
+            .collect();
     let started = Instant::now();
     let budget = Duration::from_secs_f64(secs);
     let mut seed = 0u64;
@@ -117,6 +136,12 @@ fn main() {
         if let Err(e) = &r {
             first_failure.get_or_insert_with(|| e.clone());
         }
+        if target == "module_loading"
+            && let Some(p) = load_path(&data)
+            && let Some((_, t)) = per_path.iter_mut().find(|(q, _)| *q == p)
+        {
+            t.add(took, &r);
+        }
         if use_corpus {
             from_corpus.add(took, &r);
         } else {
@@ -125,9 +150,17 @@ fn main() {
     }
     let wall = started.elapsed().as_secs_f64();
     let total = from_corpus.runs + random.runs;
-    println!("{target}: {total} runs in {wall:.2} s = {:.1} exec/s", total as f64 / wall);
+    println!(
+        "{target}: {total} runs in {wall:.2} s = {:.1} exec/s",
+        total as f64 / wall
+    );
     println!("{}", from_corpus.line("corpus"));
     println!("{}", random.line("random"));
+    for (p, t) in &per_path {
+        if t.runs > 0 {
+            println!("{}", t.line(&format!("{p:?}")));
+        }
+    }
     if let Some(e) = first_failure {
         println!("first failure: {}", e.lines().next().unwrap_or(""));
     }

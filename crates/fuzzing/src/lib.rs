@@ -19,11 +19,12 @@ pub mod frames;
 pub mod goside;
 pub mod loading;
 pub mod mock;
-
+pub mod reuse;
 pub mod sequences;
 pub mod valueof;
 
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use arbitrary::Unstructured;
 
@@ -31,14 +32,25 @@ use gojs_abi::realm::Realm;
 use gojs_abi::table::Fault;
 use gojs_native::realm::shared::Shared;
 use gojs_native::realm::{BoaRealm, JsHost, RealmConfig};
+pub use reuse::Realms;
 
-/// The fault named by `GOJS_FUZZ_FAULT`, if any.
+/// The fault named by `GOJS_FUZZ_FAULT`, if any (read once: the environment does not change
+/// during a fuzz run, and reading it per input is a lock and a scan).
 pub fn fault_from_env() -> Option<Fault> {
-    let name = std::env::var("GOJS_FUZZ_FAULT").ok()?;
-    match Fault::from_name(&name) {
-        Some(f) => Some(f),
-        None => panic!("GOJS_FUZZ_FAULT={name}: unknown fault (finalize-frees-predefined)"),
-    }
+    static FAULT: OnceLock<Option<Fault>> = OnceLock::new();
+    *FAULT.get_or_init(|| {
+        let name = std::env::var("GOJS_FUZZ_FAULT").ok()?;
+        match Fault::from_name(&name) {
+            Some(f) => Some(f),
+            None => panic!("GOJS_FUZZ_FAULT={name}: unknown fault (finalize-frees-predefined)"),
+        }
+    })
+}
+
+/// `GOJS_FUZZ_REALM=boa`, read once.
+fn frames_on_boa() -> bool {
+    static BOA: OnceLock<bool> = OnceLock::new();
+    *BOA.get_or_init(|| std::env::var("GOJS_FUZZ_REALM").as_deref() == Ok("boa"))
 }
 
 /// A fresh boa realm with the native host's prelude, deterministic.
@@ -94,12 +106,23 @@ pub fn import_frames_with<R: Realm>(
 }
 
 /// Run target `name` on one input with an optional injected fault: whether the input was
-/// checked or rejected, or what went wrong.
+/// checked or rejected, or what went wrong. Realms (and for `call_sequences` the compiled
+/// module) are reused from input to input, as the fuzz targets do.
 pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input, String> {
+    run_target_in(name, data, fault, Realms::Reused)
+}
+
+/// [`run_target`] with a fresh realm for this input, or the thread's reused one.
+pub fn run_target_in(
+    name: &str,
+    data: &[u8],
+    fault: Option<Fault>,
+    mode: Realms,
+) -> Result<Input, String> {
     let checked = |r: Result<(), String>| r.map(|()| Input::Checked);
     match name {
         "import_frames" => {
-            if std::env::var("GOJS_FUZZ_REALM").as_deref() == Ok("boa") {
+            if frames_on_boa() {
                 return with_boa(|realm| import_frames_with(realm, data, fault))?;
             }
             import_frames_with(&mut mock::MockRealm::new(), data, fault)
@@ -109,7 +132,7 @@ pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input
             let Ok(input) = valueof::ValueOfInput::generate(&mut u) else {
                 return Ok(Input::Rejected);
             };
-            checked(with_boa(|realm| {
+            checked(reuse::with_realm(mode, |realm| {
                 valueof::check_valueof(realm, &input, fault)
             })?)
         }
@@ -118,7 +141,7 @@ pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input
             let Ok(seq) = sequences::Sequence::generate(&mut u) else {
                 return Ok(Input::Rejected);
             };
-            checked(sequences::check_native(&seq, fault))
+            checked(sequences::check_warm(&seq, fault, mode))
         }
         "module_loading" => {
             let mut u = Unstructured::new(data);
@@ -127,7 +150,7 @@ pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input
             };
             // Inputs written before the paths existed end here and take the suite's.
             let path = loading::LoadPath::generate(&mut u).unwrap_or(loading::LoadPath::Cranelift);
-            checked(loading::check_loading(&input, path))
+            checked(loading::check_loading(&input, path, mode))
         }
         other => Err(format!("no fuzz target {other}")),
     }
