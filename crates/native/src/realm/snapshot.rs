@@ -17,7 +17,9 @@
 //! Reading never runs JS: keys and descriptors come from the objects' property maps.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use foldhash::fast::{FixedState, FoldHasher};
 
 use boa_engine::builtins::proxy::Proxy;
 use boa_engine::property::{PropertyDescriptor, PropertyKey};
@@ -40,9 +42,9 @@ pub type Depth = Option<u32>;
 /// The fingerprint of everything reachable from `roots` (within `depth`).
 pub fn snapshot(ctx: &mut Context, roots: &[JsObject], depth: Depth) -> Snapshot {
     let mut w = Walk {
-        seen: HashMap::new(),
+        seen: HashMap::default(),
         queue: roots.iter().map(|o| (o.clone(), 0)).collect(),
-        h: DefaultHasher::new(),
+        h: FixedState::default().build_hasher(),
         properties: 0,
         depth,
     };
@@ -63,9 +65,9 @@ pub fn snapshot(ctx: &mut Context, roots: &[JsObject], depth: Depth) -> Snapshot
 }
 
 struct Walk {
-    seen: HashMap<JsObject, u32>,
+    seen: HashMap<JsObject, u32, FixedState>,
     queue: Vec<(JsObject, u32)>,
-    h: DefaultHasher,
+    h: FoldHasher<'static>,
     properties: usize,
     depth: Depth,
 }
