@@ -8,9 +8,9 @@
 //! | target | entry point | drives |
 //! |---|---|---|
 //! | `import_frames` | [`import_frames`] | the ABI layer with the mock realm (or boa, `GOJS_FUZZ_REALM=boa`) |
-//! | `call_sequences` | [`call_sequences`] | a synthesized module on the native host |
-//! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the boa realm |
-//! | `module_loading` | [`module_loading`] | the native host with arbitrary or generated modules |
+//! | `call_sequences` | [`call_sequences`] | the interpreter module on the native host (warm runner) |
+//! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the thread's reused boa realm |
+//! | `module_loading` | [`module_loading`] | the native host (warm runner) with arbitrary or generated modules |
 //!
 //! `GOJS_FUZZ_FAULT=finalize-frees-predefined` breaks the ref table on purpose (see
 //! [`gojs_abi::table::Fault`]) to show the oracles catch it.

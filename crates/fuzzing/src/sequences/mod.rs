@@ -1,9 +1,10 @@
 //! Target 2, `call_sequences`: a valid-by-construction sequence of ABI operations
 //! ([`ops::Op`]: strings, objects, arrays, byte arrays; get, set, delete, index, set-index,
 //! length; call, invoke, construct, a throwing call; instanceof; copy bytes both ways;
-//! prepare/load string; finalize), tracking which refs Go holds. It becomes a synthesized
-//! module ([`gojs_synth`]) that shows every result, run on the native host, and a model of the
-//! glue ([`model`]) predicts every byte of its output: each value read back is the value
+//! prepare/load string; finalize), tracking which refs Go holds. It becomes a module
+//! description ([`gojs_synth::spec::ModuleSpec`]) that shows every result, run on the native
+//! host ([`check_warm`]: as data for the interpreter module; [`check_native`]: as a module of
+//! its own), and a model of the glue ([`model`]) predicts every byte of its output: each value read back is the value
 //! stored, and each id is the one `wasm_exec.js` would hand out (same value → same live id;
 //! freed ids reused last-in first-out).
 //!
