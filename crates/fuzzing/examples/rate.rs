@@ -122,7 +122,8 @@ fn main() {
     let mut first_failure = None;
     let mut i = 0usize;
     while started.elapsed() < budget {
-        let use_corpus = mode != "random" && (mode == "corpus" || i % 2 == 0) && !corpus.is_empty();
+        let use_corpus =
+            mode != "random" && (mode == "corpus" || i.is_multiple_of(2)) && !corpus.is_empty();
         i += 1;
         let data = if use_corpus {
             corpus[i / 2 % corpus.len()].clone()
