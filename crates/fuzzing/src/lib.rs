@@ -8,9 +8,9 @@
 //! | target | entry point | drives |
 //! |---|---|---|
 //! | `import_frames` | [`import_frames`] | the ABI layer with the mock realm (or boa, `GOJS_FUZZ_REALM=boa`) |
-//! | `call_sequences` | [`call_sequences`] | a synthesized module on the native host |
-//! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the boa realm |
-//! | `module_loading` | [`module_loading`] | the native host with arbitrary or generated modules |
+//! | `call_sequences` | [`call_sequences`] | the interpreter module on the native host (warm runner) |
+//! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the thread's reused boa realm |
+//! | `module_loading` | [`module_loading`] | the native host (warm runner) with arbitrary or generated modules |
 //!
 //! `GOJS_FUZZ_FAULT=finalize-frees-predefined` breaks the ref table on purpose (see
 //! [`gojs_abi::table::Fault`]) to show the oracles catch it.
@@ -19,11 +19,12 @@ pub mod frames;
 pub mod goside;
 pub mod loading;
 pub mod mock;
-
+pub mod reuse;
 pub mod sequences;
 pub mod valueof;
 
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use arbitrary::Unstructured;
 
@@ -31,14 +32,25 @@ use gojs_abi::realm::Realm;
 use gojs_abi::table::Fault;
 use gojs_native::realm::shared::Shared;
 use gojs_native::realm::{BoaRealm, JsHost, RealmConfig};
+pub use reuse::Realms;
 
-/// The fault named by `GOJS_FUZZ_FAULT`, if any.
+/// The fault named by `GOJS_FUZZ_FAULT`, if any (read once: the environment does not change
+/// during a fuzz run, and reading it per input is a lock and a scan).
 pub fn fault_from_env() -> Option<Fault> {
-    let name = std::env::var("GOJS_FUZZ_FAULT").ok()?;
-    match Fault::from_name(&name) {
-        Some(f) => Some(f),
-        None => panic!("GOJS_FUZZ_FAULT={name}: unknown fault (finalize-frees-predefined)"),
-    }
+    static FAULT: OnceLock<Option<Fault>> = OnceLock::new();
+    *FAULT.get_or_init(|| {
+        let name = std::env::var("GOJS_FUZZ_FAULT").ok()?;
+        match Fault::from_name(&name) {
+            Some(f) => Some(f),
+            None => panic!("GOJS_FUZZ_FAULT={name}: unknown fault (finalize-frees-predefined)"),
+        }
+    })
+}
+
+/// `GOJS_FUZZ_REALM=boa`, read once.
+fn frames_on_boa() -> bool {
+    static BOA: OnceLock<bool> = OnceLock::new();
+    *BOA.get_or_init(|| std::env::var("GOJS_FUZZ_REALM").as_deref() == Ok("boa"))
 }
 
 /// A fresh boa realm with the native host's prelude, deterministic.
@@ -108,63 +120,90 @@ pub fn valueof_roundtrip_with<R: Realm>(
 }
 
 /// Run target `name` on one input with an optional injected fault: whether the input was
-/// checked or rejected, or what went wrong.
+/// checked or rejected, or what went wrong. Realms (and for `call_sequences` the compiled
+/// module) are reused from input to input, as the fuzz targets do.
 pub fn run_target(name: &str, data: &[u8], fault: Option<Fault>) -> Result<Input, String> {
-    let checked = |r: Result<(), String>| r.map(|()| Input::Checked);
+    run_target_in(name, data, fault, Realms::Reused)
+}
+
+/// [`run_target`] with a fresh realm for this input, or the thread's reused one.
+pub fn run_target_in(
+    name: &str,
+    data: &[u8],
+    fault: Option<Fault>,
+    mode: Realms,
+) -> Result<Input, String> {
     match name {
-        "import_frames" => {
-            if std::env::var("GOJS_FUZZ_REALM").as_deref() == Ok("boa") {
-                return with_boa(|realm| import_frames_with(realm, data, fault))?;
-            }
-            import_frames_with(&mut mock::MockRealm::new(), data, fault)
-        }
-        "valueof_roundtrip" => {
-            let mut u = Unstructured::new(data);
-            let Ok(input) = valueof::ValueOfInput::generate(&mut u) else {
-                return Ok(Input::Rejected);
-            };
-            checked(with_boa(|realm| {
-                valueof::check_valueof(realm, &input, fault)
-            })?)
-        }
-        "call_sequences" => {
-            let mut u = Unstructured::new(data);
-            let Ok(seq) = sequences::Sequence::generate(&mut u) else {
-                return Ok(Input::Rejected);
-            };
-            checked(sequences::check_native(&seq, fault))
-        }
-        "module_loading" => {
-            let mut u = Unstructured::new(data);
-            let Ok(input) = loading::LoadInput::generate(&mut u) else {
-                return Ok(Input::Rejected);
-            };
-            // Inputs written before the paths existed end here and take the suite's.
-            let path = loading::LoadPath::generate(&mut u).unwrap_or(loading::LoadPath::Cranelift);
-            checked(loading::check_loading(&input, path))
-        }
+        "import_frames" => frames_in(data, fault),
+        "valueof_roundtrip" => valueof_in(data, fault, mode),
+        "call_sequences" => sequences_in(data, fault, mode),
+        "module_loading" => loading_in(data, fault, mode),
         other => Err(format!("no fuzz target {other}")),
     }
 }
 
+// One function per target, so that a fuzz target's binary links only its own target's code:
+// libFuzzer scans every coverage counter of the binary after each input.
+
+fn frames_in(data: &[u8], fault: Option<Fault>) -> Result<Input, String> {
+    if frames_on_boa() {
+        return with_boa(|realm| import_frames_with(realm, data, fault))?;
+    }
+    import_frames_with(&mut mock::MockRealm::new(), data, fault)
+}
+
+fn valueof_in(data: &[u8], fault: Option<Fault>, mode: Realms) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(input) = valueof::ValueOfInput::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    reuse::with_realm(mode, |realm| valueof::check_valueof(realm, &input, fault))?
+        .map(|()| Input::Checked)
+}
+
+fn sequences_in(data: &[u8], fault: Option<Fault>, mode: Realms) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(seq) = sequences::Sequence::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    sequences::check_warm(&seq, fault, mode).map(|()| Input::Checked)
+}
+
+fn loading_in(data: &[u8], _fault: Option<Fault>, mode: Realms) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(input) = loading::LoadInput::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    // Inputs written before the paths existed end here and take the suite's.
+    let path = loading::LoadPath::generate(&mut u).unwrap_or(loading::LoadPath::Cranelift);
+    loading::check_loading(&input, path, mode).map(|()| Input::Checked)
+}
+
 /// Target `import_frames`: the mock realm, or boa with `GOJS_FUZZ_REALM=boa`.
 pub fn import_frames(data: &[u8]) -> Result<(), String> {
-    run_target("import_frames", data, fault_from_env()).map(drop)
+    frames_in(data, fault_from_env()).map(drop)
+}
+
+/// Target `import_frames` on the mock realm only, whatever `GOJS_FUZZ_REALM` says: a binary
+/// that calls only this links neither boa nor wasmtime, and libFuzzer, which scans every
+/// coverage counter of the binary after each input, runs it several times faster.
+pub fn import_frames_on_mock(data: &[u8]) -> Result<(), String> {
+    import_frames_with(&mut mock::MockRealm::new(), data, fault_from_env()).map(drop)
 }
 
 /// Target `call_sequences`.
 pub fn call_sequences(data: &[u8]) -> Result<(), String> {
-    run_target("call_sequences", data, fault_from_env()).map(drop)
+    sequences_in(data, fault_from_env(), Realms::Reused).map(drop)
 }
 
 /// Target `valueof_roundtrip`.
 pub fn valueof_roundtrip(data: &[u8]) -> Result<(), String> {
-    run_target("valueof_roundtrip", data, fault_from_env()).map(drop)
+    valueof_in(data, fault_from_env(), Realms::Reused).map(drop)
 }
 
 /// Target `module_loading`.
 pub fn module_loading(data: &[u8]) -> Result<(), String> {
-    run_target("module_loading", data, fault_from_env()).map(drop)
+    loading_in(data, fault_from_env(), Realms::Reused).map(drop)
 }
 
 /// A target's entry point: the oracle's verdict on one input.

@@ -11,6 +11,7 @@
 //! within its time limit plus the host's grace period), and a failure is a clean one-line
 //! `gojs-harness: …` message; bytes that are not a valid module always fail.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,11 +21,18 @@ use arbitrary::{Result as AResult, Unstructured};
 
 use gojs_abi::imports::Import;
 use gojs_abi::table::TableProbe;
+use gojs_native::engine::Compiler;
+use gojs_native::warm::{Code, Job, Runner, WarmOptions};
 use gojs_native::{Ending, NativeOutcome, NativeRunOptions, Program};
+
+use crate::reuse::Realms;
 use gojs_synth::spec::{Data, ModuleSpec, Show, Step};
 
-/// Time limit of one run.
-pub const TIMEOUT: Duration = Duration::from_secs(2);
+/// Time limit of one run. Generated programs that never end are common (a Go timer left
+/// armed makes the glue resume Go forever, "missed timeout event"), and each costs the whole
+/// limit: at 2 s they took most of the target's time. The programs that end take a few
+/// milliseconds, compile included (tens with a fresh realm on a busy machine).
+pub const TIMEOUT: Duration = Duration::from_millis(100);
 /// Memory limit of one run.
 pub const MAX_MEMORY: u64 = 64 << 20;
 /// The host's grace period past the limit (see `native::run_isolated`) plus slack.
@@ -54,8 +62,18 @@ pub enum LoadPath {
 }
 
 impl LoadPath {
+    /// Cranelift and Winch half each of 31 inputs in 32; [`LoadPath::RunDefault`] the
+    /// 32nd: it runs twice, each time with an engine, a realm, a thread and a compile
+    /// cache of its own (tens of milliseconds, against about one for the others on the warm
+    /// runner), and picked as often as the others it took most of the target's time. Input
+    /// that has run out picks Cranelift.
     pub fn generate(u: &mut Unstructured<'_>) -> AResult<LoadPath> {
-        Ok(*u.choose(&[LoadPath::Cranelift, LoadPath::Winch, LoadPath::RunDefault])?)
+        let b: u8 = u.arbitrary()?;
+        Ok(match b % 32 {
+            31 => LoadPath::RunDefault,
+            n if n % 2 == 1 => LoadPath::Winch,
+            _ => LoadPath::Cranelift,
+        })
     }
 }
 
@@ -356,14 +374,44 @@ pub fn check_outcome(bytes: &[u8], out: &NativeOutcome) -> Result<(), String> {
     Ok(())
 }
 
-/// Run the target's oracle on one input, on `path`.
-pub fn check_loading(input: &LoadInput, path: LoadPath) -> Result<(), String> {
+thread_local! {
+    static RUNNER: RefCell<Runner> = RefCell::new(Runner::new(WarmOptions {
+        timeout: TIMEOUT,
+        max_memory: Some(MAX_MEMORY),
+        max_output: 1 << 20,
+        seed: 1,
+        reset_depth: crate::reuse::RESET_DEPTH,
+    }));
+}
+
+/// Run module bytes as [`run_bytes_on`] does on [`LoadPath::Cranelift`] or
+/// [`LoadPath::Winch`], but on the thread's warm runner ([`gojs_native::warm`]): the
+/// compiler's engine shared by every input, the worker thread and its realm reused (or a
+/// fresh realm, `mode`). A program may leave the realm changed (its frames are arbitrary);
+/// the runner then drops it, and the next input gets a fresh one.
+pub fn run_warm(bytes: &[u8], compiler: Compiler, mode: Realms) -> NativeOutcome {
+    let job = Job {
+        code: Code::Bytes(bytes.to_vec(), compiler),
+        init: Vec::new(),
+        probe: None,
+        fresh_realm: mode == Realms::Fresh,
+    };
+    RUNNER.with(|r| r.borrow_mut().run(job)).outcome
+}
+
+/// Run the target's oracle on one input, on `path`: Cranelift and Winch on the warm runner,
+/// `gojs-harness run`'s default path as [`run_bytes_on`] runs it (a thread, an engine and a
+/// realm of its own, a compile cache in a fresh directory).
+pub fn check_loading(input: &LoadInput, path: LoadPath, mode: Realms) -> Result<(), String> {
     let Some(bytes) = input.bytes() else {
         return Ok(());
     };
-    if path != LoadPath::RunDefault {
-        let out = run_bytes_on(&bytes, TIMEOUT, None, path, None)?;
-        return check_outcome(&bytes, &out);
+    match path {
+        LoadPath::Cranelift => {
+            return check_outcome(&bytes, &run_warm(&bytes, Compiler::Cranelift, mode));
+        }
+        LoadPath::Winch => return check_outcome(&bytes, &run_warm(&bytes, Compiler::Winch, mode)),
+        LoadPath::RunDefault => {}
     }
     // A cache of its own per input, so that no input's outcome depends on another's.
     let cache = tempfile::tempdir().map_err(|e| format!("a cache directory: {e}"))?;

@@ -199,3 +199,21 @@ fn own_realm_entry_points_agree_with_the_targets() {
         );
     }
 }
+
+/// `call_sequences` runs each sequence as data for one interpreter module; every committed
+/// sequence also passes as a synthesized module of its own (the path `fuzz-regress` writes
+/// cases from, and every host runs), so both print exactly the model's output.
+#[test]
+fn call_sequences_pass_as_synthesized_modules_too() {
+    use arbitrary::Unstructured;
+    use gojs_fuzzing::sequences::{Sequence, check_native};
+    for f in inputs("call_sequences") {
+        let data = std::fs::read(&f).unwrap();
+        let Ok(seq) = Sequence::generate(&mut Unstructured::new(&data)) else {
+            continue;
+        };
+        if let Err(e) = check_native(&seq, None) {
+            panic!("{}: {e}", f.display());
+        }
+    }
+}

@@ -53,7 +53,9 @@
 //! * [`engine`]: wasmtime's configuration; [`cache`]: compiled modules on disk;
 //!   [`validate`]: the first check of a module's bytes; [`rewrite`] and [`tierup`]: moving a
 //!   paused run from Winch code to Cranelift code;
-//! * [`realm`]: the boa realm, its Node-like globals, `fs` on a sandbox.
+//! * [`realm`]: the boa realm, its Node-like globals, `fs` on a sandbox;
+//! * [`warm`]: many short deterministic runs in one process, engines, modules and realm kept
+//!   between them (fuzzing).
 //!
 //! How a run goes: the module is compiled (or loaded from the cache), every import it
 //! declares is linked by name (unknown ones end the run with exit 1), the boa realm is built
@@ -101,6 +103,7 @@ mod run;
 mod session;
 pub mod tierup;
 pub mod validate;
+pub mod warm;
 
 pub use options::{BackgroundFill, NativeRunOptions, Program};
 pub use outcome::{Ending, NativeOutcome, Phases};

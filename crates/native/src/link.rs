@@ -11,8 +11,8 @@ use gojs_abi::imports::{Env, Flow, Import};
 use gojs_abi::table::Table;
 use gojs_abi::{AbiError, GuestMemory, Runtime};
 use wasmtime::{
-    Caller, Engine, Global, Instance, Linker, Memory, Module, ResourceLimiter, Store, Trap,
-    TypedFunc,
+    Caller, Engine, Global, Instance, InstancePre, Linker, Memory, Module, ResourceLimiter, Store,
+    Trap, TypedFunc,
 };
 
 use crate::realm::shared::{Shared, TimerKind};
@@ -341,7 +341,32 @@ pub(crate) fn instantiate(
 ) -> Result<(Exports, Vec<Global>), String> {
     let mut linker = Linker::new(engine);
     link(&mut linker, module).map_err(|e| format!("{e:#}"))?;
-    let instance: Instance = linker.instantiate(&mut *store, module).map_err(|e| {
+    let instance = linker.instantiate(&mut *store, module);
+    found_exports(store, instance, globals)
+}
+
+/// The linked imports of `module`, ready to instantiate many times (runs of one module).
+pub(crate) fn pre_instantiate(
+    engine: &Engine,
+    module: &Module,
+) -> Result<InstancePre<HostState>, String> {
+    let mut linker = Linker::new(engine);
+    link(&mut linker, module).map_err(|e| format!("{e:#}"))?;
+    linker.instantiate_pre(module).map_err(|e| {
+        format!(
+            "cannot instantiate module: {}",
+            one_line(&anyhow::Error::from(e))
+        )
+    })
+}
+
+/// The exports a run uses, from an instantiation's result.
+pub(crate) fn found_exports(
+    store: &mut Store<HostState>,
+    instance: wasmtime::Result<Instance>,
+    globals: &[String],
+) -> Result<(Exports, Vec<Global>), String> {
+    let instance: Instance = instance.map_err(|e| {
         if store.data().limiter.denied {
             format!(
                 "memory limit of {} bytes exceeded",

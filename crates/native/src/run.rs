@@ -248,21 +248,38 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             let Session { store, js, .. } = session;
             drop(store);
             drop(js);
-            match r {
-                Ok(()) => Stop::Exit(0),
-                // Go reports a failed memory.grow as its own fatal error; say why it failed.
-                Err(Stop::Exit(c)) if denied && c != 0 => Stop::Fail(format!(
-                    "memory limit of {} bytes exceeded",
-                    opts.max_memory.unwrap_or(0)
-                )),
-                Err(s) => s,
-            }
+            settle(r, denied, opts.max_memory)
         }
     };
+    finish(stop, &shared, opts.timeout, started, phases)
+}
+
+/// How a run that got going ended, from how its event loop stopped.
+pub(crate) fn settle(r: Result<(), Stop>, denied: bool, max_memory: Option<u64>) -> Stop {
+    match r {
+        Ok(()) => Stop::Exit(0),
+        // Go reports a failed memory.grow as its own fatal error; say why it failed.
+        Err(Stop::Exit(c)) if denied && c != 0 => Stop::Fail(format!(
+            "memory limit of {} bytes exceeded",
+            max_memory.unwrap_or(0)
+        )),
+        Err(s) => s,
+    }
+}
+
+/// The outcome of a run that stopped so: its ending, with the one-line note on stderr a
+/// failure gets, and the output captured.
+pub(crate) fn finish(
+    stop: Stop,
+    shared: &Shared,
+    timeout: Option<Duration>,
+    started: Instant,
+    phases: Phases,
+) -> NativeOutcome {
     let ending = match stop {
         Stop::Exit(c) => Ending::Exit(c),
         Stop::Timeout => {
-            let t = opts.timeout.unwrap_or_default();
+            let t = timeout.unwrap_or_default();
             shared.out.borrow_mut().note(&format!(
                 "gojs-harness: time limit of {:.1}s exceeded",
                 t.as_secs_f64()

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod frame;
+pub mod interp;
 pub mod spec;
 
 pub use build::build;

@@ -1,9 +1,10 @@
 //! Target 2, `call_sequences`: a valid-by-construction sequence of ABI operations
 //! ([`ops::Op`]: strings, objects, arrays, byte arrays; get, set, delete, index, set-index,
 //! length; call, invoke, construct, a throwing call; instanceof; copy bytes both ways;
-//! prepare/load string; finalize), tracking which refs Go holds. It becomes a synthesized
-//! module ([`gojs_synth`]) that shows every result, run on the native host, and a model of the
-//! glue ([`model`]) predicts every byte of its output: each value read back is the value
+//! prepare/load string; finalize), tracking which refs Go holds. It becomes a module
+//! description ([`gojs_synth::spec::ModuleSpec`]) that shows every result, run on the native
+//! host ([`check_warm`]: as data for the interpreter module; [`check_native`]: as a module of
+//! its own), and a model of the glue ([`model`]) predicts every byte of its output: each value read back is the value
 //! stored, and each id is the one `wasm_exec.js` would hand out (same value → same live id;
 //! freed ids reused last-in first-out).
 //!
@@ -14,12 +15,18 @@
 pub mod model;
 pub mod ops;
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use arbitrary::{Result as AResult, Unstructured};
 use gojs_abi::table::{Fault, TableProbe};
+use gojs_native::NativeOutcome;
+use gojs_native::engine::Compiler;
+use gojs_native::warm::{self, Code, CompiledModule, Job, Runner, WarmOptions};
 use gojs_synth::spec::ModuleSpec;
+
+use crate::reuse::Realms;
 
 use ops::{Gen, Op};
 
@@ -78,11 +85,74 @@ impl Sequence {
 /// Limits of one run.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Run `seq` on the native host and check it against the model.
+/// Run `seq` as a synthesized module of its own on the native host (compiled, with a realm
+/// and a thread of its own: the way every host runs the case `fuzz-regress` writes) and
+/// check it against the model. [`check_warm`] checks the same faster.
 pub fn check_native(seq: &Sequence, fault: Option<Fault>) -> Result<(), String> {
     let bytes = gojs_synth::build(&seq.spec).map_err(|e| format!("synth: {e:#}"))?;
     let probe = Arc::new(TableProbe::new(fault));
     let out = crate::loading::run_bytes(&bytes, TIMEOUT, Some(probe.clone()))?;
+    check_run(seq, &out, &probe)
+}
+
+/// The interpreter module ([`gojs_synth::interp`]), compiled once per process.
+fn interpreter() -> Result<CompiledModule, String> {
+    static MODULE: OnceLock<Result<CompiledModule, String>> = OnceLock::new();
+    MODULE
+        .get_or_init(|| {
+            let bytes = gojs_synth::interp::module().map_err(|e| format!("{e:#}"))?;
+            warm::compile(&bytes, Compiler::Cranelift)
+        })
+        .clone()
+}
+
+thread_local! {
+    static RUNNER: RefCell<Runner> = RefCell::new(warm_runner(crate::reuse::RESET_DEPTH));
+}
+
+/// Run `seq` on the native host as the program of the interpreter module, compiled once per
+/// process, on the worker's reused realm (or a fresh one), and check it against the model as
+/// [`check_native`] does. The run also fails when it leaves the realm other than fresh: a
+/// sequence touches only the values it creates.
+pub fn check_warm(seq: &Sequence, fault: Option<Fault>, mode: Realms) -> Result<(), String> {
+    RUNNER.with(|r| check_warm_on(&mut r.borrow_mut(), seq, fault, mode))
+}
+
+/// The runner [`check_warm`] uses: limits as [`check_native`]'s, the reset's fingerprint
+/// `depth` deep.
+pub fn warm_runner(depth: gojs_native::realm::snapshot::Depth) -> Runner {
+    Runner::new(WarmOptions {
+        timeout: TIMEOUT,
+        max_memory: Some(crate::loading::MAX_MEMORY),
+        max_output: 1 << 20,
+        seed: 1,
+        reset_depth: depth,
+    })
+}
+
+/// [`check_warm`] on a runner of the caller's.
+pub fn check_warm_on(
+    runner: &mut Runner,
+    seq: &Sequence,
+    fault: Option<Fault>,
+    mode: Realms,
+) -> Result<(), String> {
+    let program = gojs_synth::interp::encode(&seq.spec).map_err(|e| format!("interp: {e:#}"))?;
+    let probe = Arc::new(TableProbe::new(fault));
+    let job = Job {
+        code: Code::Module(interpreter()?),
+        init: program.init,
+        probe: Some(probe.clone()),
+        fresh_realm: mode == Realms::Fresh,
+    };
+    let run = runner.run(job);
+    check_run(seq, &run.outcome, &probe)?;
+    run.reset
+        .map_err(|e| format!("the sequence left the realm changed: {e}"))
+}
+
+/// The oracle on one run of `seq`.
+fn check_run(seq: &Sequence, out: &NativeOutcome, probe: &TableProbe) -> Result<(), String> {
     let report = probe.report();
     if let Some(v) = &report.violation {
         return Err(v.clone());

@@ -45,6 +45,30 @@ impl BoaRealm<'_> {
             .set(JsString::from("exited"), true, false, self.ctx);
     }
 
+    /// The value to store into element `key` of `target`, working around boa 0.22's
+    /// conversion to 8- and 16-bit integer elements: it goes through `as i64`, which
+    /// saturates at ±2^63, so `u8[0] = 1e21` stored 255 where the spec (and Node) store 0
+    /// (found by `call_sequences`). A number that large is passed reduced modulo 2^32
+    /// instead, which the spec's conversion maps to the same element (2^32 is a multiple of
+    /// 2^16) and boa converts right.
+    fn element_value(target: &JsValue, value: &JsValue) -> JsValue {
+        use boa_engine::builtins::typed_array::{TypedArray, TypedArrayKind as K};
+        let Some(n) = value.as_number() else {
+            return value.clone();
+        };
+        if !n.is_finite() || n.abs() < 9007199254740992.0 {
+            return value.clone();
+        }
+        let small = target.as_object().is_some_and(|o| {
+            o.downcast_ref::<TypedArray>()
+                .is_some_and(|t| matches!(t.kind(), K::Int8 | K::Uint8 | K::Int16 | K::Uint16))
+        });
+        if !small {
+            return value.clone();
+        }
+        JsValue::new(n.trunc().rem_euclid(4294967296.0))
+    }
+
     /// Run promise jobs.
     pub fn run_jobs(&mut self) -> Result<(), JsValue> {
         self.ctx.run_jobs().map_err(|e| self.thrown(e))
@@ -131,11 +155,15 @@ impl Realm for BoaRealm<'_> {
     }
     fn set(&mut self, target: &JsValue, name: &str, value: &JsValue) -> Result<(), JsValue> {
         let f = self.h.set.clone();
-        self.call_helper(
-            &f,
-            &[target.clone(), JsString::from(name).into(), value.clone()],
-        )
-        .map(|_| ())
+        // An element when the name is a canonical array index.
+        let index = name.parse::<u32>().is_ok_and(|i| i.to_string() == name);
+        let value = if index {
+            Self::element_value(target, value)
+        } else {
+            value.clone()
+        };
+        self.call_helper(&f, &[target.clone(), JsString::from(name).into(), value])
+            .map(|_| ())
     }
     fn delete(&mut self, target: &JsValue, name: &str) -> Result<(), JsValue> {
         let f = self.h.del.clone();
@@ -148,7 +176,8 @@ impl Realm for BoaRealm<'_> {
     }
     fn set_index(&mut self, target: &JsValue, index: f64, value: &JsValue) -> Result<(), JsValue> {
         let f = self.h.set.clone();
-        self.call_helper(&f, &[target.clone(), JsValue::new(index), value.clone()])
+        let value = Self::element_value(target, value);
+        self.call_helper(&f, &[target.clone(), JsValue::new(index), value])
             .map(|_| ())
     }
     fn call(&mut self, f: &JsValue, this: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {

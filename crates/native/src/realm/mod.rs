@@ -14,6 +14,8 @@
 //!   native `host` object; [`JsHost`] (`js_host.rs`): building a realm and its helpers;
 //!   [`JsKey`] (`keys.rs`): UTF-8 of JS strings and the ref table's identity key.
 //! * [`BoaRealm`]: the [`gojs_abi::realm::Realm`] implementation.
+//! * [`reuse`]: one deterministic realm for many programs (fuzzing), checked against a
+//!   fingerprint ([`snapshot`]) of its state when new.
 
 mod boa_realm;
 mod builtins;
@@ -25,8 +27,10 @@ mod host_object;
 mod js_host;
 mod keys;
 pub mod reentry;
+pub mod reuse;
 pub mod sandbox;
 pub mod shared;
+pub mod snapshot;
 pub mod time;
 
 pub use boa_realm::BoaRealm;

@@ -75,6 +75,10 @@ impl Timers {
     pub fn is_empty(&mut self) -> bool {
         self.peek().is_none()
     }
+    /// Whether a JS timer is armed (its callback waits in the prelude, out of a reset's reach).
+    pub fn has_js_timers(&self) -> bool {
+        self.live.iter().any(|k| matches!(k, TimerKind::Js(_)))
+    }
 }
 
 /// Where the virtual clock starts: 2026-01-01T00:00:00Z (recent enough for programs that
@@ -134,6 +138,10 @@ impl Clock {
     /// `performance.timeOrigin`.
     pub fn origin_ms(&self) -> f64 {
         self.origin_ms
+    }
+    /// Back to where a new virtual clock starts (a reused realm's next run).
+    pub fn restart(&self) {
+        self.virt_us.set(0);
     }
     /// Jump the virtual clock forward to `us` (no-op on the real clock or backwards).
     pub fn advance_to(&self, us: u64) {
@@ -280,6 +288,30 @@ impl Shared {
             trace: RefCell::new(None),
             fs: RefCell::new(super::fs::Fs::default()),
         }
+    }
+
+    /// Back to the state [`Shared::new`] gave, for a realm that runs another program
+    /// ([`super::reuse`]); the file system is the caller's to set. `Err` when a JS timer is
+    /// still armed: its callback is held by the prelude, which no reset reaches.
+    pub fn reset(&self, seed: u64) -> Result<(), String> {
+        if self.timers.borrow().has_js_timers() {
+            return Err("a JS timer is still armed".into());
+        }
+        if !self.clock.is_virtual() {
+            return Err("only a deterministic realm can be reset".into());
+        }
+        {
+            let mut out = self.out.borrow_mut();
+            *out = Output::new(out.capture, out.limit);
+        }
+        *self.timers.borrow_mut() = Timers::default();
+        self.clock.restart();
+        *self.rng.borrow_mut() = Rng::new(Some(seed));
+        self.table_len.set(7);
+        self.exit.set(None);
+        self.fatal.borrow_mut().take();
+        self.trace.borrow_mut().take();
+        Ok(())
     }
 
     /// Trace that the host enters Go (`run` or `resume`).

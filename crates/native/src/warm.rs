@@ -1,0 +1,413 @@
+//! Many short runs in one process, for fuzzing: the same run as [`crate::run_isolated`]
+//! (build, link, the boa realm, the session's event loop, the same endings and notes), but
+//! with what costs milliseconds kept from run to run:
+//! * one wasmtime engine per compiler for the whole process (epoch interruption on, as any
+//!   run with a time limit; compiling on the worker's thread), whose epoch a ticker thread advances; a run's deadline callback
+//!   ends it once its own limit has passed, so runs sharing an engine do not stop each other;
+//! * modules the caller compiled once ([`Code::Module`]), linked once;
+//! * one realm per worker, reset between runs ([`crate::realm::reuse`]); a run asks for a
+//!   fresh one with [`Job::fresh_realm`], and a realm that fails its reset is dropped;
+//! * one worker thread with the run stack of [`crate::run_isolated`] (re-entry nests deeply),
+//!   fed jobs over a channel instead of a new thread per run.
+//!
+//! Always deterministic (virtual clock, seeded randomness, fixed process ids), output
+//! captured, no file reachable, no compile cache, no tier-up.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use gojs_abi::argv as args;
+use gojs_abi::table::TableProbe;
+use wasmtime::{Engine, InstancePre, Module, Store, Trap, UpdateDeadline};
+
+use crate::engine::{self, Compiler};
+use crate::link::{HostState, Limiter, found_exports, instantiate, pre_instantiate};
+use crate::outcome::{Ending, NativeOutcome, Phases};
+use crate::realm::fs::Fs;
+use crate::realm::reuse::{ResetGuard, ReusableRealm};
+use crate::realm::sandbox::Sandbox;
+use crate::realm::shared::Shared;
+use crate::realm::snapshot::Depth;
+use crate::realm::{BoaRealm, JsHost, RealmConfig};
+use crate::run::{DETERMINISTIC_PID, RUN_STACK, finish, settle};
+use crate::session::{Session, Stop};
+
+/// How often the shared engines' epoch advances: the resolution of a run's time limit.
+const TICK: Duration = Duration::from_millis(10);
+/// How long past its limit a run may take before its worker is abandoned (as
+/// [`crate::run_isolated`]'s grace).
+const GRACE: Duration = Duration::from_secs(3);
+/// The path argv names the module by (no file is read).
+const WASM_PATH: &str = "/fuzz.wasm";
+
+/// The engine for `compiler`, shared by every warm run of the process.
+pub fn shared_engine(compiler: Compiler) -> Result<Engine, String> {
+    static ENGINES: OnceLock<Mutex<HashMap<&'static str, Engine>>> = OnceLock::new();
+    let mut map = ENGINES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = map.get(compiler.name()) {
+        return Ok(e.clone());
+    }
+    let e = engine::serial_engine(true, compiler).map_err(|e| format!("{e:#}"))?;
+    let ticked = e.weak();
+    std::thread::Builder::new()
+        .name("gojs-warm-epoch".into())
+        .spawn(move || {
+            while let Some(e) = ticked.upgrade() {
+                e.increment_epoch();
+                drop(e);
+                std::thread::sleep(TICK);
+            }
+        })
+        .map_err(|e| format!("cannot start the epoch ticker: {e}"))?;
+    map.insert(compiler.name(), e.clone());
+    Ok(e)
+}
+
+pub use wasmtime::Module as CompiledModule;
+
+/// `bytes` compiled by `compiler` for [`Code::Module`] jobs.
+pub fn compile(bytes: &[u8], compiler: Compiler) -> Result<Module, String> {
+    let engine = shared_engine(compiler)?;
+    engine::compile(&engine, bytes).map_err(|e| format!("{e:#}"))
+}
+
+/// What a job runs.
+#[derive(Clone)]
+pub enum Code {
+    /// Module bytes, compiled for this run by this compiler (no cache).
+    Bytes(Vec<u8>, Compiler),
+    /// A module compiled once by [`shared_engine`]'s engine, run many times.
+    Module(Module),
+}
+
+/// One run.
+pub struct Job {
+    pub code: Code,
+    /// Bytes written into linear memory after instantiation, before `run`.
+    pub init: Vec<(u32, Vec<u8>)>,
+    pub probe: Option<Arc<TableProbe>>,
+    /// Build a new realm for this run instead of the worker's reused one.
+    pub fresh_realm: bool,
+}
+
+/// Limits and seed of the runs of one [`Runner`].
+#[derive(Debug, Clone, Copy)]
+pub struct WarmOptions {
+    pub timeout: Duration,
+    pub max_memory: Option<u64>,
+    pub max_output: u64,
+    pub seed: u64,
+    /// How far a realm reset's fingerprint looks (see [`crate::realm::snapshot`]).
+    pub reset_depth: Depth,
+}
+
+/// What a run gave, and whether its realm could be reset for the next.
+#[derive(Debug, Clone)]
+pub struct WarmOutcome {
+    pub outcome: NativeOutcome,
+    /// `Err(what differs)`: the run left the realm changed, and it was dropped.
+    pub reset: Result<(), String>,
+}
+
+struct Worker {
+    jobs: Sender<Job>,
+    done: Receiver<WarmOutcome>,
+}
+
+/// Runs jobs on a worker thread of its own.
+pub struct Runner {
+    opts: WarmOptions,
+    worker: Option<Worker>,
+}
+
+impl Runner {
+    pub fn new(opts: WarmOptions) -> Runner {
+        Runner { opts, worker: None }
+    }
+
+    fn failed(started: Instant, msg: &str) -> WarmOutcome {
+        WarmOutcome {
+            outcome: NativeOutcome {
+                ending: Ending::Exit(1),
+                stdout: Vec::new(),
+                stderr: format!("gojs-harness: {msg}\n").into_bytes(),
+                wall: started.elapsed(),
+                phases: Phases::default(),
+            },
+            reset: Ok(()),
+        }
+    }
+
+    /// Run one job: its outcome, as [`crate::run_isolated`] would give it.
+    pub fn run(&mut self, job: Job) -> WarmOutcome {
+        let started = Instant::now();
+        if self.worker.is_none() {
+            match spawn_worker(self.opts) {
+                Ok(w) => self.worker = Some(w),
+                Err(e) => {
+                    return Self::failed(started, &format!("cannot start the run thread: {e}"));
+                }
+            }
+        }
+        let Some(w) = &self.worker else {
+            return Self::failed(started, "no run thread");
+        };
+        if w.jobs.send(job).is_err() {
+            self.worker = None;
+            return Self::failed(started, "the run thread panicked");
+        }
+        match w.done.recv_timeout(self.opts.timeout + GRACE) {
+            Ok(out) => out,
+            Err(RecvTimeoutError::Timeout) => {
+                // JS that never returns: the worker is left running, detached, as
+                // `run_isolated` leaves its thread.
+                self.worker = None;
+                let msg = format!(
+                    "gojs-harness: time limit of {:.1}s exceeded (JS did not return; run abandoned)\n",
+                    self.opts.timeout.as_secs_f64()
+                );
+                WarmOutcome {
+                    outcome: NativeOutcome {
+                        ending: Ending::Timeout,
+                        stdout: Vec::new(),
+                        stderr: msg.into_bytes(),
+                        wall: started.elapsed(),
+                        phases: Phases::default(),
+                    },
+                    reset: Ok(()),
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                self.worker = None;
+                Self::failed(started, "the run thread panicked")
+            }
+        }
+    }
+}
+
+fn spawn_worker(opts: WarmOptions) -> std::io::Result<Worker> {
+    let (jobs, rx) = mpsc::channel::<Job>();
+    let (tx, done) = mpsc::channel::<WarmOutcome>();
+    std::thread::Builder::new()
+        .name("gojs-warm".into())
+        .stack_size(RUN_STACK)
+        .spawn(move || {
+            let mut state = WorkerState {
+                opts,
+                realm: None,
+                linked: None,
+            };
+            while let Ok(job) = rx.recv() {
+                if tx.send(state.run(job)).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(Worker { jobs, done })
+}
+
+struct WorkerState {
+    opts: WarmOptions,
+    realm: Option<ReusableRealm>,
+    /// The last [`Code::Module`] run, linked.
+    linked: Option<(Module, InstancePre<HostState>)>,
+}
+
+/// The realm configuration of every warm run: what `run` gives a deterministic run of
+/// [`WASM_PATH`] with no arguments, no environment and `/` as working directory.
+fn realm_config() -> RealmConfig {
+    let argv = vec![
+        "node".to_string(),
+        "wasm_exec_node.js".to_string(),
+        WASM_PATH.to_string(),
+    ];
+    let mut cfg = RealmConfig::from_process(argv, Default::default(), "/".into());
+    (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
+    cfg
+}
+
+impl WorkerState {
+    fn take_realm(&mut self, fresh: bool) -> Result<ReusableRealm, String> {
+        match self.realm.take() {
+            Some(r) if !fresh => Ok(r),
+            _ => {
+                let o = &self.opts;
+                let shared = Rc::new(Shared::new(true, o.max_output, true, o.seed));
+                ReusableRealm::new(shared, &realm_config(), o.seed, o.reset_depth)
+                    .map_err(|e| format!("{e:#}"))
+            }
+        }
+    }
+
+    fn run(&mut self, job: Job) -> WarmOutcome {
+        let started = Instant::now();
+        let (stop, phases, realm) = self.drive(job, started);
+        let shared = match &realm {
+            Some(r) => r.host.shared.clone(),
+            // The run ended before it needed a realm: its note goes to host state of its own.
+            None => Rc::new(Shared::new(
+                true,
+                self.opts.max_output,
+                true,
+                self.opts.seed,
+            )),
+        };
+        let outcome = finish(stop, &shared, Some(self.opts.timeout), started, phases);
+        let reset = match realm {
+            Some(mut r) => {
+                let reset = r.reset();
+                if reset.is_ok() {
+                    self.realm = Some(r);
+                }
+                reset
+            }
+            None => Ok(()),
+        };
+        WarmOutcome { outcome, reset }
+    }
+
+    /// `run`'s `prepare` and session, with this worker's engine, module and realm: how the
+    /// run stopped, and the realm if it got one (compiling comes first, as in `run`, so a
+    /// module that does not compile costs no realm).
+    fn drive(&mut self, job: Job, started: Instant) -> (Stop, Phases, Option<ReusableRealm>) {
+        let mut phases = Phases::default();
+        let t_load = Instant::now();
+        let (engine, module) = match &job.code {
+            Code::Module(m) => (m.engine().clone(), m.clone()),
+            Code::Bytes(bytes, compiler) => {
+                let engine = match shared_engine(*compiler) {
+                    Ok(e) => e,
+                    Err(e) => return (Stop::Fail(e), phases, None),
+                };
+                phases.build = Some((*compiler, false));
+                match engine::compile(&engine, bytes) {
+                    Ok(m) => (engine, m),
+                    Err(e) => return (Stop::Fail(format!("{e:#}")), phases, None),
+                }
+            }
+        };
+        phases.load = t_load.elapsed();
+        let limit = args::limit_for(module.imports().map(|i| i.name()));
+        let (block, argc, argv) = match args::layout(&[WASM_PATH.to_string()], &[], limit) {
+            Ok(l) => l,
+            Err(e) => return (Stop::Fail(e), phases, None),
+        };
+        let t_realm = Instant::now();
+        let realm = match self.take_realm(job.fresh_realm) {
+            Ok(r) => r,
+            Err(e) => return (Stop::Fail(e), phases, None),
+        };
+        phases.realm = t_realm.elapsed();
+        // What `run` gives a program with no directories granted.
+        *realm.host.shared.fs.borrow_mut() = Fs::new(Sandbox::new(Vec::new(), "/"), false);
+        let ReusableRealm {
+            host: mut js,
+            guard,
+        } = realm;
+        let back = |host: JsHost, guard: ResetGuard| Some(ReusableRealm { host, guard });
+        let t_inst = Instant::now();
+        let table = {
+            let mut realm = BoaRealm {
+                ctx: &mut js.ctx,
+                h: &js.helpers,
+            };
+            let mut t = gojs_abi::imports::new_table(&mut realm);
+            t.inject_fault(job.probe.as_ref().and_then(|p| p.fault));
+            t
+        };
+        let state = HostState {
+            shared: js.shared.clone(),
+            helpers: js.helpers.clone(),
+            table: Rc::new(RefCell::new(table)),
+            exports: None,
+            limiter: Limiter {
+                max: self.opts.max_memory,
+                denied: false,
+            },
+            probe: job.probe.clone(),
+        };
+        let mut store = Store::new(&engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let (flag, timeout) = (timed_out.clone(), self.opts.timeout);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if started.elapsed() >= timeout {
+                flag.store(true, Ordering::SeqCst);
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(UpdateDeadline::Continue(1))
+            }
+        });
+        let found = match &job.code {
+            Code::Bytes(..) => instantiate(&mut store, &engine, &module, &[]),
+            Code::Module(m) => {
+                let linked = match self.linked.take() {
+                    Some((lm, pre)) if Module::same(&lm, m) => Ok(pre),
+                    _ => pre_instantiate(&engine, m),
+                };
+                match linked {
+                    Ok(pre) => {
+                        let inst = pre.instantiate(&mut store);
+                        self.linked = Some((m.clone(), pre));
+                        found_exports(&mut store, inst, &[])
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let (ex, globals) = match found {
+            Ok(f) => f,
+            Err(e) => return (Stop::Fail(e), phases, back(js, guard)),
+        };
+        store.data_mut().exports = Some(Rc::new(ex.clone()));
+        let mem = ex.mem.data_mut(&mut store);
+        if mem.len() < args::ARGS_START + block.len() {
+            let msg = "linear memory too small for the argv/env block".to_string();
+            return (Stop::Fail(msg), phases, back(js, guard));
+        }
+        mem[args::ARGS_START..args::ARGS_START + block.len()].copy_from_slice(&block);
+        for (at, bytes) in &job.init {
+            let at = *at as usize;
+            let Some(dst) = mem.get_mut(at..at.saturating_add(bytes.len())) else {
+                let msg = format!("initial data at {at} lies beyond linear memory");
+                return (Stop::Fail(msg), phases, back(js, guard));
+            };
+            dst.copy_from_slice(bytes);
+        }
+        phases.instantiate = t_inst.elapsed();
+        let mut session = Session {
+            store,
+            js,
+            ex,
+            globals,
+            tier: None,
+            started,
+            timeout: Some(timeout),
+            timed_out,
+            phases,
+        };
+        let r = session
+            .enter(|s, ex| ex.run.call(s, (argc, argv)))
+            .and_then(|()| session.event_loop());
+        let phases = session.phases;
+        let denied = session.store.data().limiter.denied;
+        // Drop JS values held by the table before the realm is reset.
+        session.store.data().table.borrow_mut().clear();
+        let Session { store, js, .. } = session;
+        drop(store);
+        (
+            settle(r, denied, self.opts.max_memory),
+            phases,
+            back(js, guard),
+        )
+    }
+}
