@@ -10,6 +10,7 @@ pub mod native;
 pub mod node;
 pub mod process;
 pub mod profiled;
+pub mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
