@@ -1,0 +1,137 @@
+//! `gojs-harness fuzz`: with a faulty glue of the catalogue it finds a divergence, and the
+//! case it writes fails on that glue and passes on the stock glue and on native; with the
+//! stock glue it finds nothing. These tests need Go (for its glue) and Node.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gojs_harness::mutants;
+use gojs_harness::toolchain::Toolchain;
+
+fn harness() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gojs-harness"));
+    c.env_remove("GOJS_BLESS");
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The installed toolchain's glue with the catalogue's mutant `name`, written into `dir`.
+fn mutant_glue(name: &str, dir: &Path) -> PathBuf {
+    let tc = Toolchain::from_path().expect("these tests need Go on PATH");
+    let catalogue = mutants::load_catalogue(&mutants::default_dir()).unwrap();
+    let m = catalogue
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no mutant {name} in the catalogue: update this test"));
+    let stock = std::fs::read_to_string(tc.glue().unwrap()).unwrap();
+    let glue = m
+        .apply(&stock)
+        .unwrap_or_else(|e| panic!("{name} does not apply to {tc}: {}", e.0));
+    let path = dir.join(format!("{name}.js"));
+    std::fs::write(&path, glue).unwrap();
+    path
+}
+
+fn fuzz(glue: Option<&Path>, seed: u64, seconds: u64, out: &Path) -> Output {
+    let mut c = harness();
+    c.args(["fuzz", "--host", "node", "--seed"])
+        .arg(seed.to_string())
+        .arg("--seconds")
+        .arg(seconds.to_string())
+        .arg("--out")
+        .arg(out);
+    if let Some(g) = glue {
+        c.arg("--glue").arg(g);
+    }
+    c.output().unwrap()
+}
+
+/// `suite` on the cases of `dir` alone: (exit status, output).
+fn suite(dir: &Path, host: &str, glue: Option<&Path>) -> (Option<i32>, String) {
+    let mut c = harness();
+    c.args(["suite", "--real", "none", "--host", host, "--cases"])
+        .arg(dir);
+    if let Some(g) = glue {
+        c.arg("--glue").arg(g);
+    }
+    let o = c.output().unwrap();
+    (o.status.code(), text(&o))
+}
+
+/// A mutant's divergence is found, minimized and kept as a case that tells the faulty glue
+/// from the stock one.
+fn finds(mutant: &str, seed: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let glue = mutant_glue(mutant, dir.path());
+    let out = dir.path().join("out");
+    let o = fuzz(Some(&glue), seed, 20, &out);
+    let shown = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{mutant}: no divergence found\n{shown}"
+    );
+    assert!(
+        shown.contains("finding: node diverges (native matches the model, node does not)"),
+        "{mutant}: the host must be the side named wrong\n{shown}"
+    );
+    let cases: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    assert_eq!(cases.len(), 1, "{mutant}: one case per finding: {cases:?}");
+    let finding = std::fs::read_to_string(cases[0].with_extension("txt")).unwrap();
+    assert!(finding.contains("--- model\n+++ node"), "{finding}");
+
+    let (status, shown) = suite(&out, "node", Some(&glue));
+    assert_eq!(
+        status,
+        Some(1),
+        "{mutant}: the case must fail on the faulty glue\n{shown}"
+    );
+    assert!(shown.contains("0 passed, 1 failed"), "{shown}");
+    let (status, shown) = suite(&out, "node,native", None);
+    assert_eq!(
+        status,
+        Some(0),
+        "{mutant}: the case must pass on the stock glue and on native\n{shown}"
+    );
+    assert!(shown.contains("2 passed, 0 failed"), "{shown}");
+}
+
+#[test]
+fn finds_a_string_fault_of_the_glue() {
+    finds("load_string_one_short", 1);
+}
+
+#[test]
+fn finds_a_value_fault_of_the_glue() {
+    finds("null_stored_as_undefined", 1);
+}
+
+#[test]
+fn the_stock_glue_does_not_diverge() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = fuzz(None, 1, 4, &out);
+    let shown = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{shown}");
+    assert!(shown.contains(", 0 divergences,"), "{shown}");
+    // Not vacuous: inputs did run on both sides.
+    let inputs: u64 = String::from_utf8_lossy(&o.stdout)
+        .split(" inputs in ")
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(inputs >= 50, "too few inputs ran to say anything\n{shown}");
+    assert!(!out.exists(), "nothing is written without a divergence");
+}
