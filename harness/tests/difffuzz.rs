@@ -135,3 +135,66 @@ fn the_stock_glue_does_not_diverge() {
     assert!(inputs >= 50, "too few inputs ran to say anything\n{shown}");
     assert!(!out.exists(), "nothing is written without a divergence");
 }
+
+/// A module of the `gojs` generation that writes `text` to fd `fd`, then exits with `code`
+/// (`None`: loops forever).
+fn module(fd: u8, text: &str, code: Option<u8>) -> Vec<u8> {
+    let body = match code {
+        // wasmWrite(sp=16): fd at sp+8, pointer at sp+16, length at sp+24.
+        Some(c) => format!(
+            "(i64.store (i32.const 24) (i64.const {fd}))
+             (i64.store (i32.const 32) (i64.const 256))
+             (i32.store (i32.const 40) (i32.const {len}))
+             (call $write (i32.const 16))
+             (i32.store (i32.const 24) (i32.const {c}))
+             (call $exit (i32.const 16))",
+            len = text.len()
+        ),
+        None => "(loop $l (br $l))".to_string(),
+    };
+    let escaped: String = text.bytes().map(|b| format!("\\{b:02x}")).collect();
+    wat::parse_str(format!(
+        r#"(module
+            (import "gojs" "runtime.wasmWrite" (func $write (param i32)))
+            (import "gojs" "runtime.wasmExit" (func $exit (param i32)))
+            (memory (export "mem") 1)
+            (data (i32.const 256) "{escaped}")
+            (func (export "run") (param i32 i32) {body})
+            (func (export "resume"))
+            (func (export "getsp") (result i32) (i32.const 16)))"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_node_worker_outlives_its_runs_and_is_restarted_after_a_hang() {
+    use gojs_harness::host::Exit;
+    use gojs_harness::host::worker::NodeWorker;
+    use std::time::Duration;
+    let tc = Toolchain::from_path().expect("these tests need Go on PATH");
+    let cache = tempfile::tempdir().unwrap();
+    let mut w = NodeWorker::new(&tc.glue().unwrap(), cache.path()).unwrap();
+    assert!(w.modules.iter().any(|m| m == "gojs"), "{:?}", w.modules);
+    let limit = Duration::from_secs(20);
+    for (fd, code) in [(1u8, 3u8), (2, 0), (1, 7)] {
+        let o = w.run(&module(fd, "hi\n", Some(code)), limit).unwrap();
+        assert_eq!(o.exit, Exit::Code(i32::from(code)));
+        let (wrote, other) = if fd == 1 {
+            (&o.stdout, &o.stderr)
+        } else {
+            (&o.stderr, &o.stdout)
+        };
+        assert_eq!(
+            (wrote.as_slice(), other.as_slice()),
+            (&b"hi\n"[..], &b""[..])
+        );
+    }
+    assert_eq!(w.starts, 1, "one process for every run");
+    let o = w
+        .run(&module(1, "", None), Duration::from_millis(500))
+        .unwrap();
+    assert_eq!(o.exit, Exit::Timeout);
+    let o = w.run(&module(1, "after\n", Some(4)), limit).unwrap();
+    assert_eq!((o.exit, o.stdout), (Exit::Code(4), b"after\n".to_vec()));
+    assert_eq!(w.starts, 2, "a fresh worker after the hang");
+}

@@ -59,6 +59,9 @@ pub struct FuzzArgs {
     /// reference is wrong go unseen: the in-process call_sequences target covers those).
     #[arg(long, default_value = "every", value_parser = ["every", "divergent"])]
     reference: String,
+    /// Threads running the reference (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
 }
 
 pub fn fuzz(a: FuzzArgs) -> anyhow::Result<ExitCode> {
@@ -104,6 +107,7 @@ pub fn fuzz(a: FuzzArgs) -> anyhow::Result<ExitCode> {
         max_findings: a.max_findings.max(1),
         minimize_runs: a.minimize_runs,
         max_len: a.max_len,
+        jobs: super::jobs(a.jobs),
         reference: if a.reference == "every" {
             Reference::Every
         } else {
@@ -123,7 +127,7 @@ pub fn fuzz(a: FuzzArgs) -> anyhow::Result<ExitCode> {
     if sum.inputs > 0 {
         let per = |d: Duration| d.as_secs_f64() * 1e3 / sum.inputs as f64;
         println!(
-            "per input: {:.2} ms building and running the reference, then {:.2} ms waiting for {}",
+            "per input: {:.2} ms generating and building, {:.2} ms running {} beside the reference",
             per(sum.reference),
             per(sum.host_wait),
             a.host

@@ -42,7 +42,13 @@ pub struct FuzzOptions {
     /// Longest random input, in bytes.
     pub max_len: usize,
     pub reference: Reference,
+    /// Threads running the reference.
+    pub jobs: usize,
 }
+
+/// Inputs generated and run at a time: enough to keep the reference's threads busy while the
+/// host works, few enough that a finding stops the run soon after.
+const BATCH: usize = 8;
 
 /// When the reference runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +77,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Host processes started (a worker restarted after a timeout counts again).
     pub host_starts: u64,
-    /// Of `fuzzing`: building modules and running the reference, and waiting for the host
-    /// once that was done (the host runs meanwhile), to tell which side limits the rate.
+    /// Of `fuzzing`: generating and building modules (and running the reference where it
+    /// runs after the host), and running the host and the reference's threads beside it.
     pub reference: Duration,
     pub host_wait: Duration,
 }
@@ -99,53 +105,106 @@ struct Times {
     host_wait: Duration,
 }
 
+/// An input the generator made something of.
+struct Prepared {
+    seq: Sequence,
+    wasm: Vec<u8>,
+}
+
+fn prepare(data: &[u8]) -> Option<Prepared> {
+    let seq = Sequence::generate(&mut Unstructured::new(data)).ok()?;
+    let wasm = gojs_synth::build(&seq.spec).ok()?;
+    Some(Prepared { seq, wasm })
+}
+
+fn run_native(wasm: &[u8], timeout: Duration) -> Result<Observed, String> {
+    // Winch: the compile is a good part of the reference's time on these small modules.
+    gojs_fuzzing::loading::run_bytes_on(wasm, timeout, None, LoadPath::Winch, None)
+        .map(|n| Observed::of_native(&n))
+        .map_err(|e| format!("the native host could not run an input: {e}"))
+}
+
+/// Run a batch of inputs: the host takes them one by one on this thread while up to
+/// `opts.jobs` threads run the reference on them (it costs several times what Node does).
+/// `None` for an input the generator rejects.
+fn judge_batch(
+    side: &mut HostSide,
+    batch: &[Vec<u8>],
+    opts: &FuzzOptions,
+    times: &mut Times,
+) -> anyhow::Result<Vec<Option<Judged>>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let t = Instant::now();
+    let prepared: Vec<Option<Prepared>> = batch.iter().map(|d| prepare(d)).collect();
+    times.reference += t.elapsed();
+    let every = opts.reference == Reference::Every;
+    let natives: Vec<Mutex<Option<Result<Observed, String>>>> =
+        prepared.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let hosts = std::thread::scope(|s| -> anyhow::Result<Vec<Option<Observed>>> {
+        if every {
+            for _ in 0..opts.jobs.max(1).min(prepared.len()) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(p) = prepared.get(i) else { break };
+                        if let Some(p) = p {
+                            let r = run_native(&p.wasm, opts.timeout);
+                            *natives[i].lock().expect("no panics while held") = Some(r);
+                        }
+                    }
+                });
+            }
+        }
+        let mut hosts = Vec::new();
+        for p in &prepared {
+            hosts.push(match p {
+                Some(p) => Some(Observed::of_host(&side.run(&p.wasm, opts.timeout)?)),
+                None => None,
+            });
+        }
+        Ok(hosts)
+    })?;
+    let waited = t.elapsed();
+    let mut out = Vec::new();
+    for ((p, host), native) in prepared.into_iter().zip(hosts).zip(natives) {
+        let (Some(p), Some(host)) = (p, host) else {
+            out.push(None);
+            continue;
+        };
+        let model = Observed::of_model(&p.seq.expected);
+        let native = match native.into_inner().expect("no panics while held") {
+            Some(r) => r.map_err(anyhow::Error::msg)?,
+            // The model predicts every byte: the reference only has to say who is wrong.
+            None if host == model => model.clone(),
+            None => {
+                let t = Instant::now();
+                let n = run_native(&p.wasm, opts.timeout).map_err(anyhow::Error::msg)?;
+                times.reference += t.elapsed();
+                n
+            }
+        };
+        let kind = judge(&host, &native, &model);
+        out.push(Some(Judged {
+            seq: p.seq,
+            host,
+            native,
+            model,
+            kind,
+        }));
+    }
+    times.host_wait += waited;
+    Ok(out)
+}
+
 fn judge_input(
     side: &mut HostSide,
     data: &[u8],
     opts: &FuzzOptions,
-    times: &mut Times,
 ) -> anyhow::Result<Option<Judged>> {
-    let t = Instant::now();
-    let Ok(seq) = Sequence::generate(&mut Unstructured::new(data)) else {
-        return Ok(None);
-    };
-    let Ok(wasm) = gojs_synth::build(&seq.spec) else {
-        return Ok(None);
-    };
-    let model = Observed::of_model(&seq.expected);
-    let run_native = |times: &mut Times| -> anyhow::Result<Observed> {
-        let t = Instant::now();
-        // Winch: the compile is a good part of the reference's time on these small modules.
-        let native =
-            gojs_fuzzing::loading::run_bytes_on(&wasm, opts.timeout, None, LoadPath::Winch, None)
-                .map_err(|e| anyhow::anyhow!("the native host could not run an input: {e}"))?;
-        times.reference += t.elapsed();
-        Ok(Observed::of_native(&native))
-    };
-    // The host works on the module while the reference runs here.
-    side.send(&wasm)?;
-    times.reference += t.elapsed();
-    let early = match opts.reference {
-        Reference::Every => Some(run_native(times)?),
-        Reference::OnDivergence => None,
-    };
-    let waiting = Instant::now();
-    let host = Observed::of_host(&side.receive(opts.timeout)?);
-    times.host_wait += waiting.elapsed();
-    let native = match early {
-        Some(n) => n,
-        // The model predicts every byte: the reference only has to say who is wrong.
-        None if host == model => model.clone(),
-        None => run_native(times)?,
-    };
-    let kind = judge(&host, &native, &model);
-    Ok(Some(Judged {
-        seq,
-        host,
-        native,
-        model,
-        kind,
-    }))
+    let mut one = judge_batch(side, &[data.to_vec()], opts, &mut Times::default())?;
+    Ok(one.pop().flatten())
 }
 
 /// Fuzz `side` for `opts.seconds`, or until `opts.max_findings` findings were written.
@@ -156,30 +215,39 @@ pub fn fuzz(side: &mut HostSide, opts: &FuzzOptions) -> anyhow::Result<Summary> 
     let mut rng = Rng::new(opts.seed);
     let mut sum = Summary::default();
     let mut progress = Progress::new();
-    while Instant::now() < deadline && sum.findings.len() < opts.max_findings {
-        let len = rng.range(1, opts.max_len.max(1));
-        let data = rng.bytes(len);
+    'fuzzing: while Instant::now() < deadline && sum.findings.len() < opts.max_findings {
+        let batch: Vec<Vec<u8>> = (0..BATCH)
+            .map(|_| {
+                let len = rng.range(1, opts.max_len.max(1));
+                rng.bytes(len)
+            })
+            .collect();
         let t = Instant::now();
         let mut times = Times::default();
-        let judged = judge_input(side, &data, opts, &mut times)?;
+        let judged = judge_batch(side, &batch, opts, &mut times)?;
         sum.fuzzing += t.elapsed();
         sum.reference += times.reference;
         sum.host_wait += times.host_wait;
-        let Some(j) = judged else {
-            sum.rejected += 1;
-            continue;
-        };
-        sum.inputs += 1;
-        if let Some(kind) = j.kind {
-            sum.divergences += 1;
-            progress.note(&format!(
-                "input {} diverges: {}; minimizing",
-                sum.inputs,
-                kind.describe(&opts.host_name)
-            ));
-            let written = keep(side, opts, &data, kind, &j, sum.findings.len() + 1)?;
-            progress.note(&format!("wrote {}", written.0.display()));
-            sum.findings.push(written);
+        for (data, j) in batch.iter().zip(judged) {
+            let Some(j) = j else {
+                sum.rejected += 1;
+                continue;
+            };
+            sum.inputs += 1;
+            if let Some(kind) = j.kind {
+                sum.divergences += 1;
+                progress.note(&format!(
+                    "input {} diverges: {}; minimizing",
+                    sum.inputs,
+                    kind.describe(&opts.host_name)
+                ));
+                let written = keep(side, opts, data, kind, &j, sum.findings.len() + 1)?;
+                progress.note(&format!("wrote {}", written.0.display()));
+                sum.findings.push(written);
+                if sum.findings.len() >= opts.max_findings {
+                    break 'fuzzing;
+                }
+            }
         }
         progress.tick(&sum, start);
     }
@@ -199,12 +267,11 @@ fn keep(
     number: usize,
 ) -> anyhow::Result<(PathBuf, String)> {
     let (min, runs) = minimize::minimize(data, opts.minimize_runs, |cand| {
-        Ok(judge_input(side, cand, opts, &mut Times::default())?
-            .is_some_and(|j| j.kind == Some(kind)))
+        Ok(judge_input(side, cand, opts)?.is_some_and(|j| j.kind == Some(kind)))
     })?;
     // Run the minimized input once more for its report; the original's if it no longer
     // diverges (a flaky divergence: the report then says so).
-    let again = judge_input(side, &min, opts, &mut Times::default())?;
+    let again = judge_input(side, &min, opts)?;
     let (input, j, note) = match &again {
         Some(j) if j.kind == Some(kind) => (min.as_slice(), j, ""),
         _ => (
