@@ -93,7 +93,10 @@ pub fn fuzz(a: FuzzArgs) -> anyhow::Result<ExitCode> {
         if let Some(why) = h.unavailable() {
             bail!("the host {} cannot run here: {why}", a.host);
         }
-        HostSide::one_shot(h, tc.clone())?
+        match h.worker_command(&tc)? {
+            Some(line) => HostSide::Worker(NodeWorker::with_command(line, glue.clone())?),
+            None => HostSide::one_shot(h, tc.clone())?,
+        }
     };
     let opts = FuzzOptions {
         host_name: a.host.clone(),

@@ -106,6 +106,15 @@ pub trait Host: Send + Sync {
     fn known_failure(&self, _case: &str, _go: &GoVersion) -> Option<KnownFailureNote> {
         None
     }
+    /// The command line of a long-lived `node_worker.js` on this host with the glue of
+    /// `toolchain` (or the host's own `--glue`), for hosts that run the harness's Node runner
+    /// (`fuzz` keeps such a host alive between inputs); `None` for the others.
+    fn worker_command(
+        &self,
+        _toolchain: &Toolchain,
+    ) -> anyhow::Result<Option<Vec<std::ffi::OsString>>> {
+        Ok(None)
+    }
     /// Run one module to completion. `Err` means the harness could not run the host at all
     /// (missing binary, unreadable glue); a host that crashes or hangs is an `Ok` outcome.
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome>;

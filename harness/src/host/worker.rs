@@ -3,6 +3,7 @@
 //! small synthesized module, so `fuzz` runs its inputs here rather than through
 //! [`super::node::NodeHost`].
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -41,10 +42,11 @@ struct Live {
     stderr: thread::JoinHandle<Vec<u8>>,
 }
 
-/// Node running `node_worker.js` with one glue, restarted when a run times out or kills it.
+/// Node (or a host with Node's API: a profile's Deno or Bun) running `node_worker.js` with
+/// one glue, restarted when a run times out or kills it.
 pub struct NodeWorker {
-    node: PathBuf,
-    script: PathBuf,
+    /// The whole command line: the program, its options, the worker script and the glue.
+    line: Vec<OsString>,
     glue: PathBuf,
     live: Option<Live>,
     /// The glue's import modules, as the worker reported them at start.
@@ -60,13 +62,27 @@ impl NodeWorker {
         let node = std::env::var_os("GOJS_NODE")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("node"));
-        let script = install_script(cache_dir)?;
+        let script = install_script(cache_dir, "js")?;
         let glue = glue
             .canonicalize()
             .with_context(|| format!("the glue {} cannot be read", glue.display()))?;
+        let line = vec![
+            node.into_os_string(),
+            "--stack-size=8192".into(),
+            script.into_os_string(),
+            glue.clone().into_os_string(),
+        ];
+        NodeWorker::with_command(line, glue)
+    }
+
+    /// A worker started by `line` (see [`super::Host::worker_command`]); `glue` is for
+    /// messages.
+    pub fn with_command(line: Vec<OsString>, glue: PathBuf) -> anyhow::Result<NodeWorker> {
+        if line.is_empty() {
+            bail!("the worker's command line is empty");
+        }
         let mut w = NodeWorker {
-            node,
-            script,
+            line,
             glue,
             live: None,
             modules: Vec::new(),
@@ -78,12 +94,15 @@ impl NodeWorker {
     }
 
     fn start(&mut self) -> anyhow::Result<()> {
-        let mut child = Command::new(&self.node)
-            .arg("--stack-size=8192")
-            .arg(&self.script)
-            .arg(&self.glue)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let mut cmd = Command::new(&self.line[0]);
+        cmd.args(&self.line[1..]).env_clear();
+        // Deno and Bun keep caches under HOME.
+        for var in ["PATH", "HOME"] {
+            if let Some(v) = std::env::var_os(var) {
+                cmd.env(var, v);
+            }
+        }
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -92,7 +111,7 @@ impl NodeWorker {
             .with_context(|| {
                 format!(
                     "cannot start `{}`: install Node.js 18 or newer, or set GOJS_NODE",
-                    self.node.display()
+                    self.line[0].to_string_lossy()
                 )
             })?;
         self.starts += 1;
@@ -272,15 +291,16 @@ fn read_blob(r: &mut impl Read, len: u32) -> std::io::Result<Vec<u8>> {
     Ok(v)
 }
 
-/// Named by its contents, as the runner is, so concurrent harnesses never see it half-written.
-fn install_script(cache_dir: &Path) -> anyhow::Result<PathBuf> {
+/// Named by its contents, as the runner is, so concurrent harnesses never see it half-written;
+/// `ext` as for the runner (`cjs` for Deno).
+pub(crate) fn install_script(cache_dir: &Path, ext: &str) -> anyhow::Result<PathBuf> {
     use sha2::{Digest, Sha256};
     let hash: String = Sha256::digest(SCRIPT.as_bytes())
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = cache_dir.join(format!("node_worker-{hash}.js"));
+    let path = cache_dir.join(format!("node_worker-{hash}.{ext}"));
     if !path.is_file() {
         write_atomically(&path, SCRIPT.as_bytes())
             .with_context(|| format!("writing the Node worker to {}", path.display()))?;
