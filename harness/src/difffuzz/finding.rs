@@ -29,6 +29,7 @@ pub fn write(out: &Path, f: &Finding<'_>) -> anyhow::Result<PathBuf> {
     let case = crate::fuzz_regress::case_toml("call_sequences", f.input)
         .map_err(anyhow::Error::msg)?
         .context("call_sequences always has a case")?;
+    let case = every_release(&case)?;
     let case_path = out.join(format!("{}.toml", f.name));
     let mut text = String::new();
     let _ = writeln!(text, "{}", f.verdict);
@@ -62,4 +63,16 @@ pub fn write(out: &Path, f: &Finding<'_>) -> anyhow::Result<PathBuf> {
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(case_path)
+}
+
+/// The case with `imports = "release"`: the fuzzer runs the sequences with the import module
+/// of the glue under test, either generation, and the case should run on every release too.
+fn every_release(case: &str) -> anyhow::Result<String> {
+    let mut t: toml::Table = toml::from_str(case).context("reading back the case written")?;
+    let module = t
+        .get_mut("module")
+        .and_then(|m| m.as_table_mut())
+        .context("the case written has no [module]")?;
+    module.insert("imports".into(), toml::Value::String("release".into()));
+    Ok(toml::to_string(&t)?)
 }

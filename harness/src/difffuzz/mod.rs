@@ -111,8 +111,10 @@ struct Prepared {
     wasm: Vec<u8>,
 }
 
-fn prepare(data: &[u8]) -> Option<Prepared> {
-    let seq = Sequence::generate(&mut Unstructured::new(data)).ok()?;
+fn prepare(data: &[u8], imports: &str) -> Option<Prepared> {
+    let mut seq = Sequence::generate(&mut Unstructured::new(data)).ok()?;
+    // The sequences are written for `gojs`; the frames and the model are the same for `go`.
+    seq.spec.imports = imports.to_string();
     let wasm = gojs_synth::build(&seq.spec).ok()?;
     Some(Prepared { seq, wasm })
 }
@@ -136,7 +138,8 @@ fn judge_batch(
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let t = Instant::now();
-    let prepared: Vec<Option<Prepared>> = batch.iter().map(|d| prepare(d)).collect();
+    let imports = side.import_module()?;
+    let prepared: Vec<Option<Prepared>> = batch.iter().map(|d| prepare(d, imports)).collect();
     times.reference += t.elapsed();
     let every = opts.reference == Reference::Every;
     let natives: Vec<Mutex<Option<Result<Observed, String>>>> =
@@ -209,7 +212,7 @@ fn judge_input(
 
 /// Fuzz `side` for `opts.seconds`, or until `opts.max_findings` findings were written.
 pub fn fuzz(side: &mut HostSide, opts: &FuzzOptions) -> anyhow::Result<Summary> {
-    side.check_generation()?;
+    side.import_module()?;
     let start = Instant::now();
     let deadline = start + Duration::from_secs(opts.seconds);
     let mut rng = Rng::new(opts.seed);

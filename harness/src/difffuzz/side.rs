@@ -23,22 +23,27 @@ pub enum HostSide {
 }
 
 impl HostSide {
-    /// The fuzzer's modules import `gojs`: a glue of another generation would fail every
-    /// input for that reason alone.
-    pub fn check_generation(&self) -> anyhow::Result<()> {
+    /// The import module the glue provides (`gojs` from Go 1.21, `go` before), which the
+    /// fuzzer's modules must import: the worker says which its glue builds; a host run once
+    /// per input is taken to have its toolchain's.
+    pub fn import_module(&self) -> anyhow::Result<&'static str> {
         match self {
-            HostSide::Worker(w) if !w.modules.iter().any(|m| m == "gojs") => bail!(
-                "the glue provides the import modules {:?}, not `gojs`: the fuzzer's modules \
-                 import `gojs` (Go 1.21 and later); use the glue of Go 1.21 or newer \
-                 (--go, --goroot or --glue)",
-                w.modules
-            ),
-            HostSide::OneShot { toolchain, .. } if toolchain.version.minor < 21 => bail!(
-                "go{} imports module `go`; the fuzzer's modules import `gojs` (Go 1.21 and \
-                 later): pass --go or --goroot of Go 1.21 or newer",
-                toolchain.version
-            ),
-            _ => Ok(()),
+            HostSide::Worker(w) => {
+                for m in ["gojs", "go"] {
+                    if w.modules.iter().any(|x| x == m) {
+                        return Ok(m);
+                    }
+                }
+                bail!(
+                    "the glue provides the import modules {:?}, neither `gojs` (Go 1.21 and \
+                     later) nor `go` (before): is it a wasm_exec.js?",
+                    w.modules
+                )
+            }
+            HostSide::OneShot { toolchain, .. } => Ok(gojs_synth::spec::import_module_of(
+                toolchain.version.major,
+                toolchain.version.minor,
+            )),
         }
     }
 
