@@ -200,3 +200,52 @@ fn the_node_worker_outlives_its_runs_and_is_restarted_after_a_hang() {
     assert_eq!((o.exit, o.stdout), (Exit::Code(4), b"after\n".to_vec()));
     assert_eq!(w.starts, 2, "a fresh worker after the hang");
 }
+
+#[test]
+fn a_run_of_the_node_worker_leaves_no_globals_to_the_next() {
+    use gojs_harness::host::Exit;
+    use gojs_harness::host::worker::NodeWorker;
+    use std::time::Duration;
+    // globalThis.leak is read (and written to stdout as its 8-byte ref), then set to 1.
+    const GLOBAL: &str = "0x7ff8000100000005"; // id 5, flag object
+    let wasm = wat::parse_str(format!(
+        r#"(module
+            (import "gojs" "syscall/js.valueGet" (func $get (param i32)))
+            (import "gojs" "syscall/js.valueSet" (func $set (param i32)))
+            (import "gojs" "runtime.wasmWrite" (func $write (param i32)))
+            (import "gojs" "runtime.wasmExit" (func $exit (param i32)))
+            (memory (export "mem") 1)
+            (data (i32.const 256) "leak")
+            (func (export "run") (param i32 i32)
+              (i64.store (i32.const 24) (i64.const {GLOBAL}))
+              (i64.store (i32.const 32) (i64.const 256))
+              (i64.store (i32.const 40) (i64.const 4))
+              (call $get (i32.const 16))
+              (i64.store (i32.const 24) (i64.const 1))
+              (i64.store (i32.const 32) (i64.const 48))
+              (i32.store (i32.const 40) (i32.const 8))
+              (call $write (i32.const 16))
+              (i64.store (i32.const 24) (i64.const {GLOBAL}))
+              (i64.store (i32.const 32) (i64.const 256))
+              (i64.store (i32.const 40) (i64.const 4))
+              (i64.store (i32.const 48) (i64.const 0x3ff0000000000000))
+              (call $set (i32.const 16))
+              (i32.store (i32.const 24) (i32.const 0))
+              (call $exit (i32.const 16)))
+            (func (export "resume"))
+            (func (export "getsp") (result i32) (i32.const 16)))"#
+    ))
+    .unwrap();
+    let tc = Toolchain::from_path().expect("these tests need Go on PATH");
+    let cache = tempfile::tempdir().unwrap();
+    let mut w = NodeWorker::new(&tc.glue().unwrap(), cache.path()).unwrap();
+    for run in 1..=2 {
+        let o = w.run(&wasm, Duration::from_secs(20)).unwrap();
+        assert_eq!(o.exit, Exit::Code(0), "run {run}: {o:?}");
+        assert_eq!(
+            o.stdout, [0u8; 8],
+            "run {run}: globalThis.leak must be undefined"
+        );
+    }
+    assert_eq!(w.starts, 1);
+}

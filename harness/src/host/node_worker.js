@@ -21,6 +21,9 @@
 
 const nodeFs = require("fs");
 const util = require("util");
+// The worker's own, whatever a run does to the globals of these names.
+const Buffer = globalThis.Buffer;
+const setImmediate = globalThis.setImmediate;
 
 const gluePath = process.argv[2];
 if (gluePath === undefined) {
@@ -115,6 +118,25 @@ if (typeof globalThis.Go !== "function") {
 	process.exit(1);
 }
 const modules = Object.keys(new globalThis.Go().importObject).sort();
+
+// The realm is shared by every run: what a run adds to or replaces on globalThis is undone
+// when it ends, so the next run starts from the globals this one found. (Changes deeper down,
+// such as to Object.prototype, are not undone.)
+// The intrinsics it needs are taken now: a run may replace globalThis.Object itself.
+const { ownKeys } = Reflect;
+const { getOwnPropertyDescriptor: descriptor, defineProperty } = Object;
+const baseline = new Map(ownKeys(globalThis).map((k) => [k, descriptor(globalThis, k)]));
+function restoreGlobals() {
+	for (const k of ownKeys(globalThis)) {
+		if (!baseline.has(k)) delete globalThis[k];
+	}
+	for (const [k, d] of baseline) {
+		const now = descriptor(globalThis, k);
+		const same = now !== undefined && now.value === d.value && now.get === d.get && now.set === d.set;
+		if (!same && d.configurable !== false) defineProperty(globalThis, k, d);
+		else if (!same && d.writable) globalThis[k] = d.value;
+	}
+}
 realWriteSync(1, "GOJSWORKER " + JSON.stringify({ modules }) + "\n");
 
 // Thrown by go.exit to unwind the module, as process.exit ends Node's runner at that point.
@@ -124,6 +146,7 @@ function finish(code) {
 	if (job === null || job.done) return;
 	job.done = true;
 	for (const t of job.timers) realClearTimeout(t);
+	restoreGlobals();
 	const out = Buffer.concat(job.out);
 	const err = Buffer.concat(job.err);
 	const head = Buffer.alloc(12);
