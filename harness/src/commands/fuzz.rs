@@ -18,8 +18,9 @@ use super::ToolchainArgs;
 
 #[derive(Args)]
 pub struct FuzzArgs {
-    /// The host under test: node (kept alive between inputs), or any host `suite` takes
-    /// (cmd:PROGRAM, a profile such as deno), run once per input.
+    /// The host under test: node, or any host `suite` takes. Node and the profiles that
+    /// launch the harness's runner (deno, bun, node@22) are kept alive between inputs; the
+    /// others (cmd:PROGRAM, wazero) start once per input.
     #[arg(long)]
     host: String,
     /// The reference: only `native` (in-process) for now.
