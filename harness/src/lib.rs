@@ -13,6 +13,7 @@ pub mod config;
 pub mod console;
 pub mod corpus;
 pub mod differences;
+pub mod difffuzz;
 pub mod embedded;
 pub mod exec;
 pub mod fuzz_regress;

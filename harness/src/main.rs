@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use commands::{
-    ToolchainArgs, bench, build, differences, fuzz_regress, hosts, matrix, mutants, run, stdlib,
-    suite, toolchains, trace_diff,
+    ToolchainArgs, bench, build, differences, fuzz, fuzz_regress, hosts, matrix, mutants, run,
+    stdlib, suite, toolchains, trace_diff,
 };
 
 #[derive(Parser)]
@@ -99,6 +99,10 @@ enum Command {
         /// The regression's name (default: the input's file name).
         name: Option<String>,
     },
+    /// Differential fuzzing: random valid ABI call sequences run on HOST and on the native
+    /// reference, compared with each other and with the model of wasm_exec.js; a divergence
+    /// is minimized and written as a case under --out. Exits 1 when one was found.
+    Fuzz(fuzz::FuzzArgs),
     /// Write matrix.md, matrix.junit.xml and matrix.html again from a matrix.json.
     Render {
         /// The matrix.json (default: reports/matrix.json).
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
         Command::Stdlib(a) => stdlib::stdlib(a),
         Command::Bench(a) => bench::bench(a),
         Command::Render { from, out } => matrix::render_reports(from, out),
+        Command::Fuzz(a) => fuzz::fuzz(a),
         Command::FuzzRegress {
             target,
             input,

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod build;
 
 pub mod differences;
+pub mod fuzz;
 pub mod fuzz_regress;
 pub mod hosts;
 pub mod matrix;

@@ -10,6 +10,7 @@ pub mod native;
 pub mod node;
 pub mod process;
 pub mod profiled;
+pub mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -104,6 +105,15 @@ pub trait Host: Send + Sync {
     /// a pass is reported as "known failure passed: update the profile".
     fn known_failure(&self, _case: &str, _go: &GoVersion) -> Option<KnownFailureNote> {
         None
+    }
+    /// The command line of a long-lived `node_worker.js` on this host with the glue of
+    /// `toolchain` (or the host's own `--glue`), for hosts that run the harness's Node runner
+    /// (`fuzz` keeps such a host alive between inputs); `None` for the others.
+    fn worker_command(
+        &self,
+        _toolchain: &Toolchain,
+    ) -> anyhow::Result<Option<Vec<std::ffi::OsString>>> {
+        Ok(None)
     }
     /// Run one module to completion. `Err` means the harness could not run the host at all
     /// (missing binary, unreadable glue); a host that crashes or hangs is an `Ok` outcome.

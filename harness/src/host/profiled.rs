@@ -3,6 +3,7 @@
 //! the profile's capabilities, claimed releases and known failures.
 
 use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use super::process::run_with_timeout;
 use super::{Capability, Host, HostOptions, KnownFailureNote, RunOutcome, RunRequest, fetch};
 use crate::paths::write_atomically;
 use crate::profile::{LaunchVars, Profile};
+use crate::toolchain::Toolchain;
 use crate::version::GoVersion;
 
 pub struct ProfileHost {
@@ -109,6 +111,22 @@ impl ProfileHost {
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
+
+    /// The glue (`--glue`, else the toolchain's), copied with extension `ext` if the launch
+    /// needs one.
+    fn staged_glue(&self, toolchain: &Toolchain, ext: Option<&str>) -> anyhow::Result<PathBuf> {
+        let g = match &self.glue {
+            Some(g) => g.clone(),
+            None => toolchain.glue()?,
+        };
+        if !g.is_file() {
+            bail!("the glue {} does not exist", g.display());
+        }
+        Ok(match ext {
+            Some(ext) => stage(&self.cache_dir, &g, ext)?,
+            None => g,
+        })
+    }
 }
 
 impl Host for ProfileHost {
@@ -147,6 +165,38 @@ impl Host for ProfileHost {
         })
     }
 
+    fn worker_command(&self, toolchain: &Toolchain) -> anyhow::Result<Option<Vec<OsString>>> {
+        let Some(launch) = self.profile.launch_for(&toolchain.version) else {
+            return Ok(None);
+        };
+        let uses = |ph: &str| launch.command.iter().any(|a| a.contains(ph));
+        // Only a launch of the runner itself can run the worker in its place.
+        if !uses("{runner}") || !uses("{glue}") {
+            return Ok(None);
+        }
+        let ext = launch.script_extension.as_deref();
+        const WASM: &str = "\u{0}wasm";
+        let vars = LaunchVars {
+            bin: self.bin.clone(),
+            runner: Some(super::worker::install_script(
+                &self.cache_dir,
+                ext.unwrap_or("js"),
+            )?),
+            glue: Some(self.staged_glue(toolchain, ext)?),
+            goroot: Some(toolchain.goroot.clone()),
+            wasm: PathBuf::from(WASM),
+        };
+        let line = launch.command_line(&vars, &[]);
+        // The worker reads modules from stdin: the module's own argument goes.
+        if line
+            .iter()
+            .any(|a| a.to_string_lossy().contains(WASM) && a != WASM)
+        {
+            return Ok(None);
+        }
+        Ok(Some(line.into_iter().filter(|a| a != WASM).collect()))
+    }
+
     fn run(&self, req: &RunRequest) -> anyhow::Result<RunOutcome> {
         let go = &req.toolchain.version;
         let Some(launch) = self.profile.launch_for(go) else {
@@ -166,17 +216,7 @@ impl Host for ProfileHost {
             None
         };
         let glue = if uses("{glue}") {
-            let g = match &self.glue {
-                Some(g) => g.clone(),
-                None => req.toolchain.glue()?,
-            };
-            if !g.is_file() {
-                bail!("the glue {} does not exist", g.display());
-            }
-            Some(match ext {
-                Some(ext) => stage(&self.cache_dir, &g, ext)?,
-                None => g,
-            })
+            Some(self.staged_glue(&req.toolchain, ext)?)
         } else {
             None
         };
