@@ -22,19 +22,6 @@ fn load_path(data: &[u8]) -> Option<LoadPath> {
     Some(LoadPath::generate(&mut u).unwrap_or(LoadPath::Cranelift))
 }
 
-/// xorshift, as the replay test's smoke inputs.
-fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 /// The pseudo-random input length the replay test's smoke run uses for each target.
 fn random_len(target: &str) -> usize {
     match target {
@@ -129,7 +116,7 @@ fn main() {
             corpus[i / 2 % corpus.len()].clone()
         } else {
             seed += 1;
-            pseudo_random(seed, random_len(target))
+            gojs_fuzzing::pseudo_random(seed, random_len(target))
         };
         let t = Instant::now();
         let r = run_target(target, &data, fault);

@@ -227,3 +227,17 @@ pub const TARGETS: [&str; 4] = [
     "valueof_roundtrip",
     "module_loading",
 ];
+
+/// Deterministic pseudo-random bytes (xorshift): the smoke inputs of the replay and reuse
+/// tests and of the rate example, the same on every run.
+pub fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}

@@ -39,19 +39,6 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     out
 }
 
-/// xorshift, so the smoke inputs are the same on every run.
-fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 fn replay(target: &str) {
     let files = inputs(target);
     assert!(
@@ -91,7 +78,7 @@ fn replay(target: &str) {
 fn smoke(target: &str, n: u64, len: usize, min_checked: u64) {
     let mut checked = 0;
     for seed in 0..n {
-        let data = pseudo_random(seed + 1, len);
+        let data = gojs_fuzzing::pseudo_random(seed + 1, len);
         match run_target(target, &data, None) {
             Ok(Input::Checked) => checked += 1,
             Ok(Input::Rejected) => {}

@@ -42,18 +42,6 @@ fn committed(target: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 /// The inputs run on the reused realm, in order: `Some(i)` for committed input `i`.
 fn schedule(n: usize) -> Vec<(Option<usize>, u64)> {
     let mut s: Vec<(Option<usize>, u64)> = (0..WARM_UP).map(|k| (None, k)).collect();
@@ -72,7 +60,7 @@ fn same_outcomes(target: &str, len: usize, run: &mut dyn FnMut(&[u8], Realms) ->
     for (which, seed) in schedule(inputs.len()) {
         match which {
             None => {
-                let data = pseudo_random(seed + 1, len);
+                let data = gojs_fuzzing::pseudo_random(seed + 1, len);
                 let out = run(&data, Realms::Reused);
                 assert!(
                     !out.starts_with("Err"),
@@ -161,7 +149,7 @@ fn resets_hold_on_the_whole_graph() {
     for (which, seed) in schedule(inputs.len()) {
         let data = match which {
             Some(i) => inputs[i].1.clone(),
-            None => pseudo_random(seed + 1, 300),
+            None => gojs_fuzzing::pseudo_random(seed + 1, 300),
         };
         let Ok(input) = ValueOfInput::generate(&mut Unstructured::new(&data)) else {
             continue;
@@ -180,7 +168,7 @@ fn resets_hold_on_the_whole_graph() {
     for (_, (which, seed)) in some {
         let data = match which {
             Some(i) => inputs[i].1.clone(),
-            None => pseudo_random(seed + 1, 400),
+            None => gojs_fuzzing::pseudo_random(seed + 1, 400),
         };
         let Ok(seq) = Sequence::generate(&mut Unstructured::new(&data)) else {
             continue;
