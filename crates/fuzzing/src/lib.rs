@@ -31,7 +31,7 @@ use arbitrary::Unstructured;
 use gojs_abi::realm::Realm;
 use gojs_abi::table::Fault;
 use gojs_native::realm::shared::Shared;
-use gojs_native::realm::{BoaRealm, JsHost, RealmConfig};
+use gojs_native::realm::{BoaRealm, JsHost};
 pub use reuse::Realms;
 
 /// The fault named by `GOJS_FUZZ_FAULT`, if any (read once: the environment does not change
@@ -56,19 +56,7 @@ fn frames_on_boa() -> bool {
 /// A fresh boa realm with the native host's prelude, deterministic.
 pub fn boa_host() -> Result<JsHost, String> {
     let shared = Rc::new(Shared::new(true, 1 << 20, true, 1));
-    let cfg = RealmConfig {
-        argv: vec!["node".into(), "fuzz".into()],
-        env: Default::default(),
-        cwd: "/".into(),
-        pid: 1,
-        ppid: 0,
-        uid: 0,
-        gid: 0,
-        euid: 0,
-        egid: 0,
-        groups: vec![0],
-    };
-    JsHost::new(shared, &cfg).map_err(|e| format!("boa realm: {e:#}"))
+    JsHost::new(shared, &reuse::realm_config()).map_err(|e| format!("boa realm: {e:#}"))
 }
 
 /// Run `f` with a fresh boa realm.

@@ -69,6 +69,37 @@ pub(crate) struct HostState {
     pub(crate) probe: Option<Arc<gojs_abi::table::TableProbe>>,
 }
 
+impl HostState {
+    /// The state a new instance gets: a fresh ref table for the realm `js` (with the probe's
+    /// fault, if any), no exports yet, and the memory limit.
+    pub(crate) fn new(
+        js: &mut crate::realm::JsHost,
+        probe: Option<Arc<gojs_abi::table::TableProbe>>,
+        max_memory: Option<u64>,
+    ) -> HostState {
+        let table = {
+            let mut realm = BoaRealm {
+                ctx: &mut js.ctx,
+                h: &js.helpers,
+            };
+            let mut t = gojs_abi::imports::new_table(&mut realm);
+            t.inject_fault(probe.as_ref().and_then(|p| p.fault));
+            t
+        };
+        HostState {
+            shared: js.shared.clone(),
+            helpers: js.helpers.clone(),
+            table: Rc::new(RefCell::new(table)),
+            exports: None,
+            limiter: Limiter {
+                max: max_memory,
+                denied: false,
+            },
+            probe,
+        }
+    }
+}
+
 /// The guest called `wasmExit`: unwinds every wasm frame up to the host.
 #[derive(Debug)]
 pub(crate) struct GuestExit(i32);

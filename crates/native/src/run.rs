@@ -1,7 +1,6 @@
 //! Setting a run up (module, argv/env block, realm, files, instance) and running it to its
 //! end, on the caller's thread ([`run`]) or on one of its own ([`run_isolated`]).
 
-use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -12,13 +11,13 @@ use gojs_abi::argv as args;
 use wasmtime::{Engine, Store};
 
 use crate::build::{Built, build_module};
-use crate::link::{HostState, Limiter, first_line, instantiate};
+use crate::link::{HostState, first_line, instantiate};
 use crate::options::{NativeRunOptions, Program};
 use crate::outcome::{Ending, NativeOutcome, Phases};
 use crate::realm::fs::Fs;
 use crate::realm::sandbox::{Grant, Sandbox};
 use crate::realm::shared::Shared;
-use crate::realm::{BoaRealm, JsHost, RealmConfig};
+use crate::realm::{JsHost, RealmConfig};
 use crate::session::{Session, Stop};
 
 /// `process.pid` in deterministic mode.
@@ -97,26 +96,7 @@ fn prepare(
     };
     let t_inst = Instant::now();
 
-    let table = {
-        let mut realm = BoaRealm {
-            ctx: &mut js.ctx,
-            h: &js.helpers,
-        };
-        let mut t = gojs_abi::imports::new_table(&mut realm);
-        t.inject_fault(opts.table_probe.as_ref().and_then(|p| p.fault));
-        t
-    };
-    let state = HostState {
-        shared: shared.clone(),
-        helpers: js.helpers.clone(),
-        table: Rc::new(RefCell::new(table)),
-        exports: None,
-        limiter: Limiter {
-            max: opts.max_memory,
-            denied: false,
-        },
-        probe: opts.table_probe.clone(),
-    };
+    let state = HostState::new(&mut js, opts.table_probe.clone(), opts.max_memory);
     let mut store = Store::new(&engine, state);
     store.limiter(|s| &mut s.limiter);
     if opts.timeout.is_some() {

@@ -13,7 +13,6 @@
 //! Always deterministic (virtual clock, seeded randomness, fixed process ids), output
 //! captured, no file reachable, no compile cache, no tier-up.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,14 +25,14 @@ use gojs_abi::table::TableProbe;
 use wasmtime::{Engine, InstancePre, Module, Store, Trap, UpdateDeadline};
 
 use crate::engine::{self, Compiler};
-use crate::link::{HostState, Limiter, found_exports, instantiate, pre_instantiate};
+use crate::link::{HostState, found_exports, instantiate, pre_instantiate};
 use crate::outcome::{Ending, NativeOutcome, Phases};
 use crate::realm::fs::Fs;
 use crate::realm::reuse::{ResetGuard, ReusableRealm};
 use crate::realm::sandbox::Sandbox;
 use crate::realm::shared::Shared;
 use crate::realm::snapshot::Depth;
-use crate::realm::{BoaRealm, JsHost, RealmConfig};
+use crate::realm::{JsHost, RealmConfig};
 use crate::run::{DETERMINISTIC_PID, RUN_STACK, finish, settle};
 use crate::session::{Session, Stop};
 
@@ -314,26 +313,7 @@ impl WorkerState {
         } = realm;
         let back = |host: JsHost, guard: ResetGuard| Some(ReusableRealm { host, guard });
         let t_inst = Instant::now();
-        let table = {
-            let mut realm = BoaRealm {
-                ctx: &mut js.ctx,
-                h: &js.helpers,
-            };
-            let mut t = gojs_abi::imports::new_table(&mut realm);
-            t.inject_fault(job.probe.as_ref().and_then(|p| p.fault));
-            t
-        };
-        let state = HostState {
-            shared: js.shared.clone(),
-            helpers: js.helpers.clone(),
-            table: Rc::new(RefCell::new(table)),
-            exports: None,
-            limiter: Limiter {
-                max: self.opts.max_memory,
-                denied: false,
-            },
-            probe: job.probe.clone(),
-        };
+        let state = HostState::new(&mut js, job.probe.clone(), self.opts.max_memory);
         let mut store = Store::new(&engine, state);
         store.limiter(|s| &mut s.limiter);
         let timed_out = Arc::new(AtomicBool::new(false));
