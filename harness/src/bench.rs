@@ -88,6 +88,7 @@ impl Measurements {
             instantiate: median(ph.iter().map(|p| p.instantiate).collect()),
             build: ph.first().and_then(|p| p.build),
             tiered_up: None,
+            tiered_mid_run: false,
         }
     }
 }

@@ -331,7 +331,8 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
             "`native` is `gojs-harness run --dir /`: each test binary is a module it has not \
              seen, built with Winch (quick to compile, slower code); a run still going after a \
              second builds it with Cranelift beside the tests and moves to that code at the \
-             next pause of the program (tier-up). Node runs V8's tiers.\n\n",
+             next pause of the program, or at its next clock read while it computes (tier-up). \
+             Node runs V8's tiers.\n\n",
         );
     }
     s.push_str("| package |");

@@ -52,10 +52,107 @@ fn a_module_cut_short_is_refused_in_one_line() {
 #[test]
 fn go_modules_can_be_carried_over_to_cranelift() {
     let bytes = std::fs::read(hello()).unwrap();
-    let (rewritten, names) = gojs_native::rewrite::export_globals(&bytes).unwrap();
-    assert!(!names.is_empty());
+    let (rewritten, carry) = gojs_native::rewrite::export_globals(&bytes).unwrap();
+    assert!(!carry.globals.is_empty());
+    // A real Go module: its stack pointer and dispatch loop are found, so a run can move in
+    // the middle of a computation.
+    assert!(
+        carry.sp == Some(0) && carry.g == Some(2) && carry.go_loop,
+        "{carry:?}"
+    );
     assert_eq!(
         gojs_native::rewrite::cannot_carry(&rewritten).unwrap(),
         None
+    );
+}
+
+/// A program that computes without ever pausing (goroutines switching, the garbage collector
+/// running, `time.Now` called now and then) moves to Cranelift code in the middle of its
+/// computation, at a `runtime.nanotime1` call, and goes on to print what its own Linux build
+/// prints.
+#[test]
+fn a_program_that_never_pauses_moves_to_cranelift_mid_run() {
+    const SRC: &str = r#"package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+func work(seed uint64, n int) uint64 {
+	x := seed
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+		if i%4096 == 0 {
+			_ = time.Now()
+		}
+	}
+	return x
+}
+
+func main() {
+	results := make(chan uint64)
+	for g := 0; g < 4; g++ {
+		go func(g int) { results <- work(uint64(g)+1, 300000) }(g)
+	}
+	var sum uint64
+	for g := 0; g < 4; g++ {
+		sum ^= <-results
+	}
+	var words []string
+	for i := 0; i < 30000; i++ {
+		words = append(words, fmt.Sprint(work(uint64(i), 40)%100000))
+	}
+	sort.Strings(words)
+	fmt.Println(sum, len(strings.Join(words, ",")), words[0], words[len(words)-1])
+}
+"#;
+    let tc = Toolchain::from_path().expect("these tests need Go on PATH");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.go"), SRC).unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module compute\n\ngo 1.21\n").unwrap();
+    let build = |goos: &str, goarch: &str, out: &str| {
+        let status = Command::new(tc.go_binary())
+            .args(["build", "-o", out, "."])
+            .current_dir(dir.path())
+            .env("GOOS", goos)
+            .env("GOARCH", goarch)
+            .env("GOFLAGS", "-mod=mod")
+            .status()
+            .expect("running go build");
+        assert!(status.success(), "go build for {goos}/{goarch}");
+        dir.path().join(out)
+    };
+    let linux = build("linux", "amd64", "compute");
+    let wasm = build("js", "wasm", "compute.wasm");
+    let oracle = Command::new(&linux).output().unwrap();
+    assert!(oracle.status.success());
+
+    let program = gojs_native::Program {
+        wasm,
+        args: Vec::new(),
+        env: Default::default(),
+        cwd: dir.path().to_path_buf(),
+    };
+    let opts = gojs_native::NativeRunOptions {
+        cache_dir: Some(dir.path().join("cache")),
+        tiered_cache: true,
+        tier_up: gojs_native::tierup::TierUp::AtFirstChance,
+        ..Default::default()
+    };
+    let out = gojs_native::run_isolated(&program, &opts, true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.ending, gojs_native::Ending::Exit(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&oracle.stdout),
+        "{stderr}"
+    );
+    assert!(
+        out.phases.tiered_up.is_some() && out.phases.tiered_mid_run,
+        "the run did not move mid-run: {}",
+        out.phases.describe(out.wall)
     );
 }

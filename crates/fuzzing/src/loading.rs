@@ -117,7 +117,7 @@ pub fn run_bytes_on(
                     .to_path_buf(),
             ),
             true,
-            TierUp::AtFirstPause,
+            TierUp::AtFirstChance,
         ),
     };
     let opts = NativeRunOptions {

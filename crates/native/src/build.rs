@@ -18,7 +18,7 @@ pub(crate) struct Built {
     pub engine: Engine,
     pub module: Module,
     pub build: (Compiler, bool),
-    pub tier: Option<(tierup::Background, Vec<String>)>,
+    pub tier: Option<(tierup::Background, crate::rewrite::Carry)>,
 }
 
 /// The module, from the cache or compiled, and the engine it was built for.

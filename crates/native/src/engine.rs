@@ -70,12 +70,6 @@ pub fn engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
     Engine::new(&config(epoch, compiler)).map_err(|e| anyhow!("wasmtime engine: {e}"))
 }
 
-/// An engine whose compiles use one thread (the tier-up build, beside a running program).
-/// Its builds are the same as [`engine`]'s without epochs, cache entries included.
-pub fn background_engine(compiler: Compiler) -> anyhow::Result<Engine> {
-    serial_engine(false, compiler)
-}
-
 /// [`engine`], compiling on the calling thread only: the same builds, and for a module of a
 /// few functions no thread pool to wake (fuzzing compiles thousands of those a second).
 pub fn serial_engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {

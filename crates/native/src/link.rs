@@ -26,6 +26,8 @@ pub(crate) struct Exports {
     pub(crate) resume: TypedFunc<(), ()>,
     pub(crate) getsp: TypedFunc<(), i32>,
     pub(crate) mem: Memory,
+    /// Go's dispatch loop, in a module rewritten for tier-up (see [`crate::tierup`]).
+    pub(crate) go_loop: Option<TypedFunc<(), ()>>,
 }
 
 pub(crate) struct Limiter {
@@ -67,6 +69,14 @@ pub(crate) struct HostState {
     pub(crate) exports: Option<Rc<Exports>>,
     pub(crate) limiter: Limiter,
     pub(crate) probe: Option<Arc<gojs_abi::table::TableProbe>>,
+    /// The Cranelift build a run on Winch code may move to (see [`crate::tierup`]).
+    pub(crate) tier: Option<Box<crate::tierup::Pending>>,
+    /// The guest was entered from the event loop, and no import is in progress: no JS frame
+    /// is below the wasm frames, so an import may unwind them to move the run mid-run.
+    pub(crate) outer: bool,
+    /// The instance an import moved the run to before unwinding (see
+    /// [`crate::session::MovedMidRun`]).
+    pub(crate) moved: Option<Box<crate::session::Moved>>,
 }
 
 impl HostState {
@@ -96,6 +106,9 @@ impl HostState {
                 denied: false,
             },
             probe,
+            tier: None,
+            outer: false,
+            moved: None,
         }
     }
 }
@@ -214,6 +227,9 @@ pub(crate) fn dispatch(
             "import called before the module was initialised",
         ));
     };
+    crate::session::note_first_g(caller);
+    // Go re-entered by JS that this import runs must not be unwound by a move mid-run.
+    let outer = std::mem::replace(&mut caller.data_mut().outer, false);
     let tracing = shared.trace.borrow().is_some();
     if let Some(t) = shared.trace.borrow_mut().as_mut() {
         t.enter(import, ex.mem.data(&*caller), sp);
@@ -266,7 +282,15 @@ pub(crate) fn dispatch(
     if let Some(code) = shared.exit.get() {
         return Err(wasmtime::Error::new(GuestExit(code)));
     }
+    caller.data_mut().outer = outer;
     match result {
+        Ok(_) if outer && import == Import::Nanotime1 => {
+            if let Some(moved) = crate::session::move_mid_run(caller, &ex, sp) {
+                caller.data_mut().moved = Some(moved);
+                return Err(wasmtime::Error::new(crate::session::MovedMidRun));
+            }
+            Ok(())
+        }
         Ok(_) => Ok(()),
         Err(e) => Err(wasmtime::Error::new(e)),
     }
@@ -428,6 +452,9 @@ pub(crate) fn found_exports(
         mem: instance
             .get_memory(&mut *store, "mem")
             .ok_or("module has no memory export \"mem\"")?,
+        go_loop: instance
+            .get_func(&mut *store, crate::rewrite::LOOP_EXPORT)
+            .and_then(|f| f.typed(&*store).ok()),
     };
     let globals = globals
         .iter()

@@ -35,6 +35,8 @@ pub struct Phases {
     pub build: Option<(Compiler, bool)>,
     /// When the run moved to Cranelift code (see [`crate::tierup`]), counted from its start.
     pub tiered_up: Option<Duration>,
+    /// Whether that move was made in the middle of a computation, not at a pause.
+    pub tiered_mid_run: bool,
 }
 
 impl Phases {
@@ -48,7 +50,15 @@ impl Phases {
             None => "none".into(),
         };
         let tier = match self.tiered_up {
-            Some(at) => format!(", tier-up to cranelift at {:.2}s", at.as_secs_f64()),
+            Some(at) => format!(
+                ", tier-up to cranelift at {:.2}s ({})",
+                at.as_secs_f64(),
+                if self.tiered_mid_run {
+                    "mid-run"
+                } else {
+                    "at a pause"
+                }
+            ),
             None => String::new(),
         };
         format!(

@@ -83,7 +83,10 @@ fn prepare(
         tier,
     } = built?;
     let mut js = js?;
-    let global_names = tier.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
+    let global_names = tier
+        .as_ref()
+        .map(|(_, c)| c.globals.clone())
+        .unwrap_or_default();
 
     let env_strings = args::env_strings(&program.env);
     let limit = args::limit_for(module.imports().map(|i| i.name()));
@@ -106,6 +109,9 @@ fn prepare(
 
     let (ex, globals) = instantiate(&mut store, &engine, &module, &global_names)?;
     store.data_mut().exports = Some(Rc::new(ex.clone()));
+    store.data_mut().tier = tier.map(|(background, carry)| {
+        Box::new(crate::tierup::Pending::new(background, carry, globals))
+    });
     let mem = ex.mem.data_mut(&mut store);
     if mem.len() < args::ARGS_START + block.len() {
         return Err("linear memory too small for the argv/env block".into());
@@ -118,8 +124,6 @@ fn prepare(
             store,
             js,
             ex,
-            globals,
-            tier,
             started,
             timeout,
             timed_out,

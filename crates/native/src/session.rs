@@ -1,5 +1,5 @@
 //! A run in progress: entering Go, the event loop that wakes it (promise jobs, timers, I/O
-//! callbacks, the deadlock event), and the move to Cranelift code at a pause.
+//! callbacks, the deadlock event), and the move to Cranelift code at a pause or mid-run.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use boa_engine::{Context, JsValue};
-use wasmtime::{Global, Store};
+use wasmtime::{AsContextMut, Caller, Engine, Module, Store};
 
 use crate::link::{Exports, HostState, Limiter, instantiate, one_line};
 use crate::outcome::Phases;
@@ -20,10 +20,6 @@ pub(crate) struct Session {
     pub(crate) store: Store<HostState>,
     pub(crate) js: JsHost,
     pub(crate) ex: Exports,
-    /// The mutable globals, exported for tier-up; empty when the run cannot tier up.
-    pub(crate) globals: Vec<Global>,
-    /// The Cranelift build being made for tier-up, and the names of the globals' exports.
-    pub(crate) tier: Option<(tierup::Background, Vec<String>)>,
     pub(crate) started: Instant,
     pub(crate) timeout: Option<Duration>,
     pub(crate) timed_out: Arc<AtomicBool>,
@@ -43,15 +39,41 @@ impl Session {
         self.js.shared.clone()
     }
 
-    /// Call into the guest (`run` or `resume`) with the realm published.
+    /// Call into the guest (`run` or `resume`) with the realm published; if an import moved
+    /// the run to Cranelift code on the way, go on there.
     pub(crate) fn enter(
         &mut self,
         f: impl FnOnce(&mut Store<HostState>, &Exports) -> wasmtime::Result<()>,
     ) -> Result<(), Stop> {
+        let mut r = self.call_guest(f);
+        if r.as_ref().is_err_and(|e| e.is::<MovedMidRun>())
+            && let Some(moved) = self.store.data_mut().moved.take()
+        {
+            let Moved { store, ex } = *moved;
+            self.store = store;
+            self.ex = ex;
+            self.phases.tiered_up = Some(self.started.elapsed());
+            self.phases.tiered_mid_run = true;
+            r = self.call_guest(|s, ex| match &ex.go_loop {
+                Some(go_loop) => go_loop.call(s, ()),
+                None => Err(wasmtime::Error::msg(
+                    "tier-up: the new instance has no loop",
+                )),
+            });
+        }
+        self.check(r)
+    }
+
+    fn call_guest(
+        &mut self,
+        f: impl FnOnce(&mut Store<HostState>, &Exports) -> wasmtime::Result<()>,
+    ) -> anyhow::Result<()> {
         let ex = self.ex.clone();
         let store = &mut self.store;
+        store.data_mut().outer = true;
         let r = reentry::with_context(&mut self.js.ctx, || f(store, &ex));
-        self.check(r.map_err(anyhow::Error::from))
+        self.store.data_mut().outer = false;
+        r.map_err(anyhow::Error::from)
     }
 
     /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
@@ -125,54 +147,23 @@ impl Session {
     /// Move to the Cranelift build once it is ready. Called with the program paused (no wasm
     /// frame on the stack); if anything fails, the run goes on where it was.
     pub(crate) fn tier_up(&mut self) {
-        let Some(ready) = self.tier.as_ref().and_then(|(b, _)| b.ready()) else {
+        let Some(mut tier) = self.store.data_mut().tier.take() else {
             return;
         };
-        let Some((_, names)) = self.tier.take() else {
-            return;
-        };
-        let Ok((engine, module)) = ready else {
-            return;
-        };
-        let old = self.store.data();
-        let state = HostState {
-            shared: old.shared.clone(),
-            helpers: old.helpers.clone(),
-            table: old.table.clone(),
-            exports: None,
-            limiter: Limiter {
-                max: old.limiter.max,
-                denied: false,
-            },
-            probe: old.probe.clone(),
-        };
-        let mut store = Store::new(&engine, state);
-        store.limiter(|s| &mut s.limiter);
-        let Ok((ex, globals)) = instantiate(&mut store, &engine, &module, &names) else {
-            return;
-        };
-        if globals.len() != self.globals.len() {
-            return;
-        }
-        let old_mem = self.ex.mem.data(&self.store);
-        let pages = |len: usize| (len / (64 << 10)) as u64;
-        let initial = ex.mem.data_size(&store).min(old_mem.len());
-        let grow = pages(old_mem.len()).saturating_sub(pages(initial));
-        if ex.mem.grow(&mut store, grow).is_err() || ex.mem.data_size(&store) != old_mem.len() {
-            return;
-        }
-        copy_memory(ex.mem.data_mut(&mut store), old_mem, initial);
-        for (new, old) in globals.iter().zip(&self.globals) {
-            let v = old.get(&mut self.store);
-            if new.set(&mut store, v).is_err() {
+        let (engine, module) = match tier.poll() {
+            Ok(Some(built)) => built.clone(),
+            Ok(None) => {
+                self.store.data_mut().tier = Some(tier);
                 return;
             }
+            Err(()) => return,
+        };
+        let ex = self.ex.clone();
+        if let Some(moved) = carry_over(&mut self.store, &ex, &tier, &engine, &module, None) {
+            self.store = moved.store;
+            self.ex = moved.ex;
+            self.phases.tiered_up = Some(self.started.elapsed());
         }
-        store.data_mut().exports = Some(Rc::new(ex.clone()));
-        self.store = store;
-        self.ex = ex;
-        self.globals = globals;
-        self.phases.tiered_up = Some(self.started.elapsed());
     }
 
     /// The event loop, after `run` returned with the program paused.
@@ -228,6 +219,126 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+/// A new instance of the Cranelift build, with the run's state, for a move (see
+/// [`crate::tierup`]).
+pub(crate) struct Moved {
+    store: Store<HostState>,
+    ex: Exports,
+}
+
+/// An import moved the run to Cranelift code (into [`HostState::moved`]) and unwinds the
+/// Winch frames: the session goes on in the new instance's loop.
+#[derive(Debug)]
+pub(crate) struct MovedMidRun;
+impl std::fmt::Display for MovedMidRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("moving to Cranelift code")
+    }
+}
+impl std::error::Error for MovedMidRun {}
+
+/// Instantiate the Cranelift build and carry the run's state over from `old`: memory, every
+/// mutable global (with Go's SP set to `sp`, when given). `None` if any step fails; `old` is
+/// not changed.
+fn carry_over(
+    mut old: impl AsContextMut<Data = HostState>,
+    old_ex: &Exports,
+    tier: &tierup::Pending,
+    engine: &Engine,
+    module: &Module,
+    sp: Option<(usize, u32)>,
+) -> Option<Box<Moved>> {
+    let data = old.as_context().data();
+    let state = HostState {
+        shared: data.shared.clone(),
+        helpers: data.helpers.clone(),
+        table: data.table.clone(),
+        exports: None,
+        limiter: Limiter {
+            max: data.limiter.max,
+            denied: false,
+        },
+        probe: data.probe.clone(),
+        tier: None,
+        outer: false,
+        moved: None,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limiter);
+    let (ex, globals) = instantiate(&mut store, engine, module, &tier.carry.globals).ok()?;
+    if globals.len() != tier.globals.len() {
+        return None;
+    }
+    let old_mem = old_ex.mem.data(&old);
+    let pages = |len: usize| (len / (64 << 10)) as u64;
+    let initial = ex.mem.data_size(&store).min(old_mem.len());
+    let grow = pages(old_mem.len()).saturating_sub(pages(initial));
+    if ex.mem.grow(&mut store, grow).is_err() || ex.mem.data_size(&store) != old_mem.len() {
+        return None;
+    }
+    copy_memory(ex.mem.data_mut(&mut store), old_mem, initial);
+    for (i, (new, old_g)) in globals.iter().zip(&tier.globals).enumerate() {
+        let v = match sp {
+            Some((index, sp)) if index == i => wasmtime::Val::I32(sp as i32),
+            _ => old_g.get(&mut old),
+        };
+        new.set(&mut store, v).ok()?;
+    }
+    store.data_mut().exports = Some(Rc::new(ex.clone()));
+    Some(Box::new(Moved { store, ex }))
+}
+
+/// At a call of `runtime.nanotime1` (whose result is written), the run moved to the
+/// Cranelift build if it is ready, as if the import's wrapper had returned: see
+/// [`crate::tierup`]. `None` leaves the run where it is.
+pub(crate) fn move_mid_run(
+    caller: &mut Caller<'_, HostState>,
+    ex: &Exports,
+    sp: u32,
+) -> Option<Box<Moved>> {
+    let tier = caller.data().tier.as_ref()?;
+    let sp_index = tier.carry.sp.filter(|_| tier.carry.go_loop)?;
+    // Not on the scheduler's goroutine, where the runtime's start-up ran: that is the one
+    // stack whose frames include calls Go cannot resume (`CALLNORESUME` in `rt0_go`).
+    let first_g = tier.first_g;
+    let g = tier.g()?.get(&mut *caller).i64()?;
+    if first_g.is_none_or(|first| first == g) {
+        return None;
+    }
+    let (engine, module) = caller.data_mut().tier.as_mut()?.poll().ok()??.clone();
+    // The wrapper has no frame exactly when Go's SP is the `sp` it passed.
+    if ex.getsp.call(&mut *caller, ()).ok()? as u32 != sp {
+        return None;
+    }
+    let after_return = sp.checked_add(8)?;
+    // A move that fails is not tried again at every call: the tier is taken either way.
+    let tier = caller.data_mut().tier.take()?;
+    carry_over(
+        &mut *caller,
+        ex,
+        &tier,
+        &engine,
+        &module,
+        Some((sp_index, after_return)),
+    )
+}
+
+/// Remember Go's `g` at the module's first import call (see [`tierup::Pending::first_g`]).
+pub(crate) fn note_first_g(caller: &mut Caller<'_, HostState>) {
+    let Some(tier) = caller.data().tier.as_ref() else {
+        return;
+    };
+    if tier.first_g.is_some() {
+        return;
+    }
+    let Some(g) = tier.g().and_then(|g| g.get(&mut *caller).i64()) else {
+        return;
+    };
+    if let Some(tier) = caller.data_mut().tier.as_mut() {
+        tier.first_g = Some(g);
     }
 }
 

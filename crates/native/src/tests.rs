@@ -495,7 +495,7 @@ fn a_paused_run_moves_to_cranelift_with_its_memory_and_globals() {
         ..Default::default()
     };
     let bytes = wat::parse_str(module(body)).unwrap();
-    let o = run_bytes(&bytes, &opts(TierUp::AtFirstPause));
+    let o = run_bytes(&bytes, &opts(TierUp::AtFirstChance));
     assert_eq!(o.ending, Ending::Exit(0), "{}", stderr(&o));
     assert_eq!(o.stdout, b"ok\n", "{}", stderr(&o));
     assert_eq!(o.phases.build, Some((Compiler::Winch, false)));

@@ -344,7 +344,7 @@ impl WorkerState {
                 }
             }
         };
-        let (ex, globals) = match found {
+        let (ex, _globals) = match found {
             Ok(f) => f,
             Err(e) => return (Stop::Fail(e), phases, back(js, guard)),
         };
@@ -368,8 +368,6 @@ impl WorkerState {
             store,
             js,
             ex,
-            globals,
-            tier: None,
             started,
             timeout: Some(timeout),
             timed_out,

@@ -47,8 +47,9 @@ pub struct RunArgs {
     no_cache: bool,
     /// The compiler: `auto` uses a cached Cranelift build when there is one; a module run for
     /// the first time is built with Winch (fast to compile, slower code) and cached, and a
-    /// run on Winch code that lasts over a second builds the module with Cranelift on a
-    /// thread of its own and moves to that code at the program's next pause (tier-up;
+    /// run on Winch code that lasts over a second builds the module with Cranelift on
+    /// low-priority threads and moves to that code at the program's next pause or, for a
+    /// program computing without pause, at its next `time` call (tier-up;
     /// `GOJS_TIER_UP_DELAY=SECONDS|off` changes the second). When a Winch build is used
     /// again, a background `cache-fill` caches a Cranelift build for the runs after.
     /// `cranelift` or `winch` always use that compiler.
