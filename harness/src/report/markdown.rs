@@ -149,12 +149,16 @@ fn grouped(m: &Matrix, kind: Kind, out: &mut String) {
     }
 }
 
-/// A reason with the release it names replaced by `goX`, so one reason groups every release.
+/// A reason without the release it names, so one reason groups every release (the releases
+/// are listed under it): "covers go>=1.21, not go1.19" reads "covers go>=1.21", and a
+/// release named elsewhere in the text becomes `goX`.
 fn generalize(reason: &str, go: &str) -> String {
     let line = reason.lines().next().unwrap_or("");
     let v = go.trim_start_matches("go");
-    let re = regex::Regex::new(&format!(r"go{}(\.\d+)?\b", regex::escape(v))).expect("valid");
-    re.replace_all(line, "goX").into_owned()
+    let release = format!(r"go{}(\.\d+)?\b", regex::escape(v));
+    let not = regex::Regex::new(&format!(r", not {release}")).expect("valid");
+    let re = regex::Regex::new(&release).expect("valid");
+    re.replace_all(&not.replace_all(line, ""), "goX").into_owned()
 }
 
 /// Text safe inside a table cell: one line, pipes escaped.
