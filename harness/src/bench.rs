@@ -1,19 +1,22 @@
-//! `gojs-harness bench`: how long whole runs take on the native host, with a cold and a
-//! warm module cache, and on Node, program by program, in one process.
+//! `gojs-harness bench`: how long whole runs take on the native host and on JS hosts,
+//! program by program.
 //!
-//! Each round runs every program once in every variant, interleaved (native cold, native
-//! warm, node), so a machine that slows down mid-run slows all three alike; the report
-//! gives medians over the rounds. `native-cold` compiles the module afresh (no cache), which
-//! is what a first run pays; `native-warm` loads it from a cache filled before the rounds.
-//! For native runs the start-up phases (load or compile, realm, instantiation) are kept too,
-//! to say where cold time goes. Times are wall-clock times of the whole run, as a user
-//! waiting for `go_js_wasm_exec` sees them. Benchmarks measure; nothing here asserts a time.
+//! Each round runs every program once in every variant, interleaved, so a machine that slows
+//! down mid-run slows all of them alike; the report gives medians over the rounds. The
+//! variants a user meets are whole processes: `gojs-harness run` of a module it has never
+//! seen (an empty cache: what `go test -exec` pays for every test binary), of a module whose
+//! build is cached, and each JS host's run. Two in-process native variants (no cache, and a
+//! warm cache) give the start-up phases (compile or load, realm, instantiation) that say
+//! where the time goes. Times are wall-clock times of whole runs. Benchmarks measure;
+//! nothing here asserts a time.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::host::node::NodeHost;
+use anyhow::Context as _;
+
 use crate::host::{Exit, Host, RunRequest};
 use crate::toolchain::Toolchain;
 use gojs_native::{Ending, NativeRunOptions, Phases, Program, run_isolated};
@@ -24,20 +27,16 @@ pub const DEFAULT_PROGRAMS: &[&str] = &["hello", "value_type", "reftable", "stri
 /// A way to run a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Variant {
+    /// `gojs-harness run` as a process, with an empty module cache.
+    ProcessNew,
+    /// `gojs-harness run` as a process, its build in the cache.
+    ProcessWarm,
+    /// In-process, compiled afresh: for the phases.
     NativeCold,
+    /// In-process, from the cache: for the phases.
     NativeWarm,
-    Node,
-}
-
-impl Variant {
-    pub const ALL: [Variant; 3] = [Variant::NativeCold, Variant::NativeWarm, Variant::Node];
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::NativeCold => "native, cold cache",
-            Variant::NativeWarm => "native, warm cache",
-            Variant::Node => "node",
-        }
-    }
+    /// A JS host, by its index in the hosts measured.
+    Host(usize),
 }
 
 /// One measured run.
@@ -51,6 +50,8 @@ pub struct Sample {
 #[derive(Debug, Default)]
 pub struct Measurements {
     pub samples: BTreeMap<(String, Variant), Vec<Sample>>,
+    /// The JS hosts' names, by index.
+    pub hosts: Vec<String>,
 }
 
 /// The median of some durations (the lower middle for an even count).
@@ -91,6 +92,18 @@ impl Measurements {
             tiered_mid_run: false,
         }
     }
+
+    /// The JS host with the lowest median for `program`, and that median.
+    pub fn fastest_host(&self, program: &str) -> Option<(&str, Duration)> {
+        (0..self.hosts.len())
+            .map(|i| {
+                (
+                    self.hosts[i].as_str(),
+                    self.median_wall(program, Variant::Host(i)),
+                )
+            })
+            .min_by_key(|(_, d)| *d)
+    }
 }
 
 fn env() -> BTreeMap<String, String> {
@@ -130,7 +143,33 @@ fn native(wasm: &Path, cache_dir: Option<&Path>) -> anyhow::Result<Sample> {
     })
 }
 
-fn node(host: &NodeHost, tc: &Toolchain, wasm: &Path) -> anyhow::Result<Sample> {
+/// `EXE run WASM` as a process, with the module cache `cache`, its output discarded.
+fn process(exe: &Path, wasm: &Path, cache: &Path) -> anyhow::Result<Sample> {
+    use std::process::{Command, Stdio};
+    let start = Instant::now();
+    let out = Command::new(exe)
+        .arg("run")
+        .arg(wasm)
+        .env("GOJS_NATIVE_CACHE_DIR", cache)
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("running {} run", exe.display()))?;
+    let wall = start.elapsed();
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        anyhow::bail!(
+            "`gojs-harness run {}` ended with {}: {}",
+            wasm.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(Sample { wall, phases: None })
+}
+
+fn on_host(host: &dyn Host, tc: &Toolchain, wasm: &Path) -> anyhow::Result<Sample> {
     let out = host.run(&RunRequest {
         wasm: wasm.to_path_buf(),
         args: vec![],
@@ -141,7 +180,12 @@ fn node(host: &NodeHost, tc: &Toolchain, wasm: &Path) -> anyhow::Result<Sample> 
         trace: None,
     })?;
     if !matches!(out.exit, Exit::Code(0 | 1)) {
-        anyhow::bail!("{} on node ended with {}", wasm.display(), out.exit);
+        anyhow::bail!(
+            "{} on {} ended with {}",
+            wasm.display(),
+            host.name(),
+            out.exit
+        );
     }
     Ok(Sample {
         wall: out.wall,
@@ -149,10 +193,13 @@ fn node(host: &NodeHost, tc: &Toolchain, wasm: &Path) -> anyhow::Result<Sample> 
     })
 }
 
-/// Measure `programs` (name → module) for `rounds` rounds, printing a line per round.
+/// Measure `programs` (name → module) for `rounds` rounds on the native host (`exe` is this
+/// harness's executable, for the whole-process variants) and on `hosts`, printing a line per
+/// round.
 pub fn measure(
     tc: &Toolchain,
-    node_host: &NodeHost,
+    exe: &Path,
+    hosts: &[Arc<dyn Host>],
     programs: &[(String, PathBuf)],
     rounds: usize,
 ) -> anyhow::Result<Measurements> {
@@ -160,16 +207,33 @@ pub fn measure(
     // Fill the warm cache, and warm the OS's file cache for every variant alike.
     for (_, wasm) in programs {
         native(wasm, Some(warm.path()))?;
-        node(node_host, tc, wasm)?;
+        for h in hosts {
+            on_host(h.as_ref(), tc, wasm)?;
+        }
     }
-    let mut m = Measurements::default();
+    let mut variants = vec![
+        Variant::ProcessNew,
+        Variant::ProcessWarm,
+        Variant::NativeCold,
+        Variant::NativeWarm,
+    ];
+    variants.extend((0..hosts.len()).map(Variant::Host));
+    let mut m = Measurements {
+        hosts: hosts.iter().map(|h| h.name().to_string()).collect(),
+        ..Default::default()
+    };
     for round in 1..=rounds {
         for (name, wasm) in programs {
-            for v in Variant::ALL {
+            for &v in &variants {
                 let s = match v {
+                    Variant::ProcessNew => {
+                        let empty = tempfile::tempdir()?;
+                        process(exe, wasm, empty.path())?
+                    }
+                    Variant::ProcessWarm => process(exe, wasm, warm.path())?,
                     Variant::NativeCold => native(wasm, None)?,
                     Variant::NativeWarm => native(wasm, Some(warm.path()))?,
-                    Variant::Node => node(node_host, tc, wasm)?,
+                    Variant::Host(i) => on_host(hosts[i].as_ref(), tc, wasm)?,
                 };
                 m.samples.entry((name.clone(), v)).or_default().push(s);
             }
@@ -195,49 +259,68 @@ fn build_name(ph: &Phases) -> String {
     }
 }
 
-/// The table of medians and ratios (Markdown).
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+/// The table of medians and ratios (Markdown), and the native start-up phases.
 pub fn table(m: &Measurements, programs: &[String]) -> String {
-    let mut s = String::from(
-        "| program | native, cold cache | native, warm cache | node | node ÷ native warm | \
-         native cold ÷ node | native cold: compile / realm / instantiate / run |\n\
-         |---|---|---|---|---|---|---|\n",
+    let mut s = String::from("| program | native, never seen | native, warm cache |");
+    for h in &m.hosts {
+        s.push_str(&format!(" {h} |"));
+    }
+    s.push_str(
+        " fastest JS host ÷ native warm | native never seen ÷ fastest JS host |\n|---|---|---|",
+    );
+    s.push_str(&"---|".repeat(m.hosts.len() + 2));
+    s.push('\n');
+    for p in programs {
+        let (new, warm) = (
+            m.median_wall(p, Variant::ProcessNew),
+            m.median_wall(p, Variant::ProcessWarm),
+        );
+        s.push_str(&format!("| `{p}` | {} | {} |", ms(new), ms(warm)));
+        for i in 0..m.hosts.len() {
+            s.push_str(&format!(" {} |", ms(m.median_wall(p, Variant::Host(i)))));
+        }
+        match m.fastest_host(p) {
+            Some((h, d)) => s.push_str(&format!(
+                " {h} {:.1}× | {:.2}× |\n",
+                ratio(d, warm),
+                ratio(new, d)
+            )),
+            None => s.push_str(" | |\n"),
+        }
+    }
+    s.push_str(
+        "\nIn-process native runs, medians: compiled afresh (compile / realm, built beside it \
+         / instantiate / run), and from the cache (load / realm / instantiate / run):\n\n",
     );
     for p in programs {
-        let (c, w, n) = (
-            m.median_wall(p, Variant::NativeCold),
-            m.median_wall(p, Variant::NativeWarm),
-            m.median_wall(p, Variant::Node),
+        let (cold, warm) = (
+            m.median_phases(p, Variant::NativeCold),
+            m.median_phases(p, Variant::NativeWarm),
         );
-        let ph = m.median_phases(p, Variant::NativeCold);
+        // The module loads on a thread beside the realm's build.
+        let rest = |v, ph: &Phases| {
+            ms(m.median_wall(p, v)
+                .saturating_sub(ph.load.max(ph.realm) + ph.instantiate))
+        };
         s.push_str(&format!(
-            "| `{p}` | {} | {} | {} | {:.1}× | {:.2}× | {} ({}) / {} / {} / {} |\n",
-            ms(c),
-            ms(w),
-            ms(n),
-            n.as_secs_f64() / w.as_secs_f64().max(1e-9),
-            c.as_secs_f64() / n.as_secs_f64().max(1e-9),
-            ms(ph.load),
-            build_name(&ph),
-            ms(ph.realm),
-            ms(ph.instantiate),
-            ms(c.saturating_sub(ph.load + ph.realm + ph.instantiate)),
+            "- `{p}`: {} ({}) / {} / {} / {}; {} ({}) / {} / {} / {}\n",
+            ms(cold.load),
+            build_name(&cold),
+            ms(cold.realm),
+            ms(cold.instantiate),
+            rest(Variant::NativeCold, &cold),
+            ms(warm.load),
+            build_name(&warm),
+            ms(warm.realm),
+            ms(warm.instantiate),
+            rest(Variant::NativeWarm, &warm),
         ));
     }
-    let mut warm =
-        String::from("\nWarm start-up, medians (load from cache / realm / instantiate / run):\n\n");
-    for p in programs {
-        let ph = m.median_phases(p, Variant::NativeWarm);
-        let w = m.median_wall(p, Variant::NativeWarm);
-        warm.push_str(&format!(
-            "- `{p}` ({}): {} / {} / {} / {}\n",
-            build_name(&ph),
-            ms(ph.load),
-            ms(ph.realm),
-            ms(ph.instantiate),
-            ms(w.saturating_sub(ph.load + ph.realm + ph.instantiate)),
-        ));
-    }
-    s + &warm
+    s
 }
 
 /// One timed `EXE suite --host H` per host (`EXE` is this harness's executable), as report
@@ -286,9 +369,12 @@ pub fn machine_description() -> String {
 /// `reports/perf.md`: the table of [`table`], and the suite times of [`time_suites`].
 pub fn report(command: &str, rounds: usize, toolchain: &str, table: &str, suites: &str) -> String {
     format!(
-        "# Speed: the native host against Node\n\n\
+        "# Speed: the native host against the JS hosts\n\n\
          Generated by `{command}` ({rounds} rounds, medians; each round runs every program once \
-         in every variant, interleaved). Wall time of whole runs, start-up included.\n\n\
+         in every variant, interleaved). Wall time of whole runs, start-up included: \
+         `native, never seen` is `gojs-harness run` as a process with an empty module cache \
+         (what `go test -exec` pays for a test binary), `native, warm cache` the same with \
+         the module's build cached.\n\n\
          Machine: {}. {toolchain}.\n\n{table}{}",
         machine_description(),
         if suites.is_empty() {
@@ -313,20 +399,29 @@ mod tests {
 
     #[test]
     fn table_gives_ratios() {
-        let mut m = Measurements::default();
+        let mut m = Measurements {
+            hosts: vec!["node".into(), "bun".into()],
+            ..Default::default()
+        };
         let s = |ms| Sample {
             wall: Duration::from_millis(ms),
             phases: Some(Phases::default()),
         };
-        m.samples
-            .insert(("p".into(), Variant::NativeCold), vec![s(200)]);
-        m.samples
-            .insert(("p".into(), Variant::NativeWarm), vec![s(10)]);
-        m.samples.insert(("p".into(), Variant::Node), vec![s(100)]);
+        for (v, ms) in [
+            (Variant::ProcessNew, 200),
+            (Variant::ProcessWarm, 10),
+            (Variant::NativeCold, 190),
+            (Variant::NativeWarm, 5),
+            (Variant::Host(0), 120),
+            (Variant::Host(1), 100),
+        ] {
+            m.samples.insert(("p".into(), v), vec![s(ms)]);
+        }
         let t = table(&m, &["p".to_string()]);
         assert!(
-            t.contains("| `p` | 200.0 ms | 10.0 ms | 100.0 ms | 10.0× | 2.00× |"),
+            t.contains("| `p` | 200.0 ms | 10.0 ms | 120.0 ms | 100.0 ms | bun 10.0× | 2.00× |"),
             "{t}"
         );
+        assert!(t.contains("|---|---|---|---|---|---|---|\n"), "{t}");
     }
 }

@@ -1,4 +1,5 @@
-//! `bench`: whole runs timed on the native host (cold and warm cache) and on Node.
+//! `bench`: whole runs timed on the native host (a module never seen, and cached) and on
+//! the JS hosts.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +32,8 @@ pub struct BenchArgs {
     /// --programs names real programs then (default: all).
     #[arg(long)]
     real: bool,
-    /// With --real: the JS hosts to time besides native (node, deno, bun, node@22, ...).
+    /// The JS hosts to time besides native (node, deno, bun, node@22, ...; fetched on first
+    /// use).
     #[arg(long, default_value = "node")]
     host: String,
 }
@@ -47,14 +49,20 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|n| Ok((n.clone(), corpus.wasm(tc, n)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let node = gojs_harness::host::node::NodeHost::new(None, &paths::cache_dir())?;
+    let hosts = js_hosts(&a.host)?;
     println!(
-        "{} programs × 3 variants × {} rounds with {}",
+        "{} programs × (native never seen, warm and in process, {}) × {} rounds with {}",
         programs.len(),
+        hosts
+            .iter()
+            .map(|h| h.name())
+            .collect::<Vec<_>>()
+            .join(", "),
         a.rounds,
         tc.label()
     );
-    let m = bench::measure(tc, &node, &programs, a.rounds)?;
+    let exe = std::env::current_exe()?;
+    let m = bench::measure(tc, &exe, &hosts, &programs, a.rounds)?;
     let table = bench::table(&m, &names);
     println!("\n{table}");
     let suites = if a.suite {
@@ -67,17 +75,33 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let out = a
         .out
         .unwrap_or_else(|| paths::repo_root().join("reports/perf.md"));
-    std::fs::write(
-        &out,
-        bench::report(&command_line(), a.rounds, &tc.label(), &table, &suites),
-    )?;
+    // The real programs' section (`bench --real`) stays.
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    let mut report = bench::report(&command_line(), a.rounds, &tc.label(), &table, &suites);
+    if let Some(at) = old.find(&format!("\n{}\n", gojs_harness::bench_real::SECTION)) {
+        report = format!("{}\n{}", report.trim_end(), &old[at..]);
+    }
+    std::fs::write(&out, report)?;
     println!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
+/// The hosts of `--host`, native left out (it is measured anyway).
+fn js_hosts(spec: &str) -> anyhow::Result<Vec<std::sync::Arc<dyn gojs_harness::host::Host>>> {
+    let host_opts = gojs_harness::host::HostOptions {
+        glue: None,
+        cache_dir: paths::cache_dir(),
+        hosts_dir: paths::default_hosts_dir(),
+    };
+    Ok(gojs_harness::host::from_specs(spec, &host_opts)?
+        .into_iter()
+        .filter(|h| h.name() != "native")
+        .collect())
+}
+
 /// `bench --real`.
 fn bench_real(a: &BenchArgs, tc: &gojs_harness::toolchain::Toolchain) -> anyhow::Result<ExitCode> {
-    use gojs_harness::{bench_real, host, real};
+    use gojs_harness::{bench_real, real};
     let selection = if a.programs.is_empty() {
         real::Selection::All
     } else {
@@ -93,15 +117,7 @@ fn bench_real(a: &BenchArgs, tc: &gojs_harness::toolchain::Toolchain) -> anyhow:
             _ => true,
         })
         .collect();
-    let host_opts = host::HostOptions {
-        glue: None,
-        cache_dir: paths::cache_dir(),
-        hosts_dir: paths::default_hosts_dir(),
-    };
-    let hosts: Vec<_> = host::from_specs(&a.host, &host_opts)?
-        .into_iter()
-        .filter(|h| h.name() != "native")
-        .collect();
+    let hosts = js_hosts(&a.host)?;
     println!(
         "{} real programs × (linux, native cold, native warm, {}) × {} rounds with {}",
         programs.len(),

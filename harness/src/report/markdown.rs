@@ -158,7 +158,8 @@ fn generalize(reason: &str, go: &str) -> String {
     let release = format!(r"go{}(\.\d+)?\b", regex::escape(v));
     let not = regex::Regex::new(&format!(r", not {release}")).expect("valid");
     let re = regex::Regex::new(&release).expect("valid");
-    re.replace_all(&not.replace_all(line, ""), "goX").into_owned()
+    re.replace_all(&not.replace_all(line, ""), "goX")
+        .into_owned()
 }
 
 /// Text safe inside a table cell: one line, pipes escaped.

@@ -145,10 +145,7 @@ fn markdown_has_the_grid_the_failure_and_grouped_skips() {
         "{md}"
     );
     // One skip reason covers both releases.
-    assert!(
-        md.contains("the case covers go>=1.27 (2 trials)"),
-        "{md}"
-    );
+    assert!(md.contains("the case covers go>=1.27 (2 trials)"), "{md}");
     assert!(
         md.contains("native \\| lacks x"),
         "pipes escaped in cells: {md}"
