@@ -7,6 +7,7 @@
 
 pub mod finding;
 pub mod minimize;
+pub mod reference;
 pub mod rng;
 pub mod side;
 pub mod verdict;
@@ -17,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use arbitrary::Unstructured;
-use gojs_fuzzing::loading::LoadPath;
 use gojs_fuzzing::sequences::Sequence;
 
 use rng::Rng;
@@ -119,13 +119,6 @@ fn prepare(data: &[u8], imports: &str) -> Option<Prepared> {
     Some(Prepared { seq, wasm })
 }
 
-fn run_native(wasm: &[u8], timeout: Duration) -> Result<Observed, String> {
-    // Winch: the compile is a good part of the reference's time on these small modules.
-    gojs_fuzzing::loading::run_bytes_on(wasm, timeout, None, LoadPath::Winch, None)
-        .map(|n| Observed::of_native(&n))
-        .map_err(|e| format!("the native host could not run an input: {e}"))
-}
-
 /// Run a batch of inputs: the host takes them one by one on this thread while up to
 /// `opts.jobs` threads run the reference on them (it costs several times what Node does).
 /// `None` for an input the generator rejects.
@@ -147,13 +140,14 @@ fn judge_batch(
     let next = AtomicUsize::new(0);
     let hosts = std::thread::scope(|s| -> anyhow::Result<Vec<Option<Observed>>> {
         if every {
-            for _ in 0..opts.jobs.max(1).min(prepared.len()) {
-                s.spawn(|| {
+            for slot in 0..opts.jobs.max(1).min(prepared.len()) {
+                let (next, prepared, natives) = (&next, &prepared, &natives);
+                s.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(p) = prepared.get(i) else { break };
                         if let Some(p) = p {
-                            let r = run_native(&p.wasm, opts.timeout);
+                            let r = reference::run(slot, &p.wasm, opts.timeout);
                             *natives[i].lock().expect("no panics while held") = Some(r);
                         }
                     }
@@ -183,7 +177,7 @@ fn judge_batch(
             None if host == model => model.clone(),
             None => {
                 let t = Instant::now();
-                let n = run_native(&p.wasm, opts.timeout).map_err(anyhow::Error::msg)?;
+                let n = reference::run(0, &p.wasm, opts.timeout).map_err(anyhow::Error::msg)?;
                 times.reference += t.elapsed();
                 n
             }
