@@ -31,8 +31,6 @@ fn prepare(
     started: Instant,
 ) -> Result<(Session, Engine, i32, i32), String> {
     let t_load = Instant::now();
-    let bytes = std::fs::read(&program.wasm)
-        .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
     let epoch = opts.timeout.is_some();
     let cache_dir = opts.cache_dir.clone();
 
@@ -50,14 +48,14 @@ fn prepare(
         (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
     }
 
-    // The realm needs nothing from the module: it is made here while another thread loads
-    // or compiles the module, the two biggest costs of a warm run side by side.
+    // The realm needs nothing from the module: it is made here while another thread reads
+    // and loads or compiles the module, the two biggest costs of a warm run side by side.
     let (built, load, js, realm) = std::thread::scope(|scope| {
         let loading = std::thread::Builder::new()
             .name("gojs-load".into())
             .stack_size(LOAD_STACK)
             .spawn_scoped(scope, || {
-                let built = build_module(opts, epoch, &bytes, &program.wasm, cache_dir);
+                let built = build_module(opts, epoch, &program.wasm, cache_dir);
                 (built, t_load.elapsed())
             });
         let t_realm = Instant::now();
