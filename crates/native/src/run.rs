@@ -163,6 +163,24 @@ fn file_system(
 
 /// Run a module to completion.
 pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    run_keeping(program, opts, capture).0
+}
+
+/// What a finished run still holds: its instance, then its realm (dropped in that order,
+/// the ref table's JS values cleared before). Unmapping linear memory and freeing boa's heap
+/// need not delay the outcome: [`run_isolated`] delivers it first.
+struct Remains {
+    _store: Store<HostState>,
+    _js: JsHost,
+}
+
+/// [`run`], leaving the instance and realm to the caller. The private TMPDIR is removed
+/// before this returns.
+fn run_keeping(
+    program: &Program,
+    opts: &NativeRunOptions,
+    capture: bool,
+) -> (NativeOutcome, Option<Remains>) {
     let started = Instant::now();
     let shared = Rc::new(Shared::new(
         capture,
@@ -196,6 +214,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
     };
     let mut phases = Phases::default();
+    let mut remains = None;
     let stop = match prepared {
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
@@ -224,12 +243,17 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             // Drop JS values held by the table before the realm goes.
             session.store.data().table.borrow_mut().clear();
             let Session { store, js, .. } = session;
-            drop(store);
-            drop(js);
+            remains = Some(Remains {
+                _store: store,
+                _js: js,
+            });
             settle(r, denied, opts.max_memory)
         }
     };
-    finish(stop, &shared, opts.timeout, started, phases)
+    (
+        finish(stop, &shared, opts.timeout, started, phases),
+        remains,
+    )
 }
 
 /// How a run that got going ended, from how its event loop stopped.
@@ -312,7 +336,9 @@ pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -
         .name("gojs-native".into())
         .stack_size(RUN_STACK)
         .spawn(move || {
-            let _ = tx.send(run(&p, &o, capture));
+            let (outcome, remains) = run_keeping(&p, &o, capture);
+            let _ = tx.send(outcome);
+            drop(remains);
         });
     let failed = |msg: String| NativeOutcome {
         ending: Ending::Exit(1),
