@@ -21,11 +21,22 @@ pub(crate) struct Built {
     pub tier: Option<(tierup::Background, crate::rewrite::Carry)>,
 }
 
-/// The module, from the cache or compiled, and the engine it was built for.
+/// The bytes of the module file `wasm`.
+fn read(wasm: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
+}
+
+/// The [`ModuleId`] of the module file `wasm`, without keeping its bytes.
+fn id_of(wasm: &Path) -> Result<ModuleId, String> {
+    ModuleId::of_file(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
+}
+
+/// The module in the file `wasm`, from the cache or compiled, and the engine it was built
+/// for. The file is read whole only when its build is not in the cache; it is then hashed
+/// again, from the bytes compiled, since it may have changed since it was first hashed.
 pub(crate) fn build_module(
     opts: &NativeRunOptions,
     epoch: bool,
-    bytes: &[u8],
     wasm: &Path,
     cache_dir: Option<PathBuf>,
 ) -> Result<Built, String> {
@@ -39,7 +50,6 @@ pub(crate) fn build_module(
     if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
         return build_tiered(
             epoch,
-            bytes,
             wasm,
             cache_dir,
             opts.tier_up,
@@ -48,18 +58,21 @@ pub(crate) fn build_module(
         .map_err(err);
     }
     let Some(dir) = cache_dir else {
+        let bytes = read(wasm)?;
         let compiler = opts.compiler.uncached();
         let engine = engine::engine(epoch, compiler).map_err(err)?;
-        let module = engine::compile(&engine, bytes).map_err(err)?;
+        let module = engine::compile(&engine, &bytes).map_err(err)?;
         return Ok(built(engine, module, (compiler, false)));
     };
+    let id = id_of(wasm)?;
     let first = opts.compiler.cached();
     let engine = engine::engine(epoch, first).map_err(err)?;
-    let id = ModuleId::of(bytes);
     if let Some(m) = cache::cached(&engine, first, id, &dir) {
         return Ok(built(engine, m, (first, true)));
     }
-    let module = engine::compile(&engine, bytes).map_err(err)?;
+    let bytes = read(wasm)?;
+    let id = ModuleId::of(&bytes);
+    let module = engine::compile(&engine, &bytes).map_err(err)?;
     cache::store(&engine, first, id, &dir, &module);
     Ok(built(engine, module, (first, false)))
 }
@@ -71,15 +84,14 @@ pub(crate) fn build_module(
 /// the runs after.
 fn build_tiered(
     epoch: bool,
-    original: &[u8],
     wasm: &Path,
     cache_dir: Option<PathBuf>,
     tier_up: TierUp,
     filler: Option<&BackgroundFill>,
 ) -> anyhow::Result<Built> {
-    // The only pass over the bytes a run with a cached build makes.
-    let id = ModuleId::of(original);
     if let Some(dir) = &cache_dir {
+        // The only pass over the file a run with a cached Cranelift build makes.
+        let id = id_of(wasm).map_err(anyhow::Error::msg)?;
         let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
         // The tier-up's and the fills' builds are of the rewritten module; the suite's of the
         // original one.
@@ -94,6 +106,9 @@ fn build_tiered(
             });
         }
     }
+    let original = read(wasm).map_err(anyhow::Error::msg)?;
+    let original = original.as_slice();
+    let id = ModuleId::of(original);
     let winch = engine::engine(epoch, Compiler::Winch)?;
     let found = cache_dir.as_deref().and_then(|dir| {
         [id.rewritten(), id]

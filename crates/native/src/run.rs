@@ -31,8 +31,6 @@ fn prepare(
     started: Instant,
 ) -> Result<(Session, Engine, i32, i32), String> {
     let t_load = Instant::now();
-    let bytes = std::fs::read(&program.wasm)
-        .map_err(|e| format!("cannot read {}: {e}", program.wasm.display()))?;
     let epoch = opts.timeout.is_some();
     let cache_dir = opts.cache_dir.clone();
 
@@ -50,14 +48,14 @@ fn prepare(
         (cfg.pid, cfg.ppid) = (DETERMINISTIC_PID, DETERMINISTIC_PID - 1);
     }
 
-    // The realm needs nothing from the module: it is made here while another thread loads
-    // or compiles the module, the two biggest costs of a warm run side by side.
+    // The realm needs nothing from the module: it is made here while another thread reads
+    // and loads or compiles the module, the two biggest costs of a warm run side by side.
     let (built, load, js, realm) = std::thread::scope(|scope| {
         let loading = std::thread::Builder::new()
             .name("gojs-load".into())
             .stack_size(LOAD_STACK)
             .spawn_scoped(scope, || {
-                let built = build_module(opts, epoch, &bytes, &program.wasm, cache_dir);
+                let built = build_module(opts, epoch, &program.wasm, cache_dir);
                 (built, t_load.elapsed())
             });
         let t_realm = Instant::now();
@@ -169,6 +167,24 @@ fn file_system(
 
 /// Run a module to completion.
 pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeOutcome {
+    run_keeping(program, opts, capture).0
+}
+
+/// What a finished run still holds: its instance, then its realm (dropped in that order,
+/// the ref table's JS values cleared before). Unmapping linear memory and freeing boa's heap
+/// need not delay the outcome: [`run_isolated`] delivers it first.
+struct Remains {
+    _store: Store<HostState>,
+    _js: JsHost,
+}
+
+/// [`run`], leaving the instance and realm to the caller. The private TMPDIR is removed
+/// before this returns.
+fn run_keeping(
+    program: &Program,
+    opts: &NativeRunOptions,
+    capture: bool,
+) -> (NativeOutcome, Option<Remains>) {
     let started = Instant::now();
     let shared = Rc::new(Shared::new(
         capture,
@@ -202,6 +218,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
         None => prepare(program, opts, shared.clone(), timed_out.clone(), started),
     };
     let mut phases = Phases::default();
+    let mut remains = None;
     let stop = match prepared {
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
@@ -230,12 +247,17 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
             // Drop JS values held by the table before the realm goes.
             session.store.data().table.borrow_mut().clear();
             let Session { store, js, .. } = session;
-            drop(store);
-            drop(js);
+            remains = Some(Remains {
+                _store: store,
+                _js: js,
+            });
             settle(r, denied, opts.max_memory)
         }
     };
-    finish(stop, &shared, opts.timeout, started, phases)
+    (
+        finish(stop, &shared, opts.timeout, started, phases),
+        remains,
+    )
 }
 
 /// How a run that got going ended, from how its event loop stopped.
@@ -318,7 +340,9 @@ pub fn run_isolated(program: &Program, opts: &NativeRunOptions, capture: bool) -
         .name("gojs-native".into())
         .stack_size(RUN_STACK)
         .spawn(move || {
-            let _ = tx.send(run(&p, &o, capture));
+            let (outcome, remains) = run_keeping(&p, &o, capture);
+            let _ = tx.send(outcome);
+            drop(remains);
         });
     let failed = |msg: String| NativeOutcome {
         ending: Ending::Exit(1),

@@ -73,6 +73,11 @@ impl Session {
         store.data_mut().outer = true;
         let r = reentry::with_context(&mut self.js.ctx, || f(store, &ex));
         self.store.data_mut().outer = false;
+        // An exit is told by the code set, not by the error that unwound the guest; turning
+        // that error into anyhow's captures a backtrace when RUST_BACKTRACE is set (0.4 ms).
+        if self.js.shared.exit.get().is_some() {
+            return Ok(());
+        }
         r.map_err(anyhow::Error::from)
     }
 

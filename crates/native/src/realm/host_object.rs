@@ -13,6 +13,9 @@ use super::keys::utf8_lossy;
 use super::shared::{Shared, TimerKind};
 use super::{fs_host, reentry};
 
+/// util.format for console (see format.js).
+const FORMAT: &str = include_str!("format.js");
+
 pub(super) fn type_error(msg: impl Into<String>) -> JsError {
     JsNativeError::typ().with_message(msg.into()).into()
 }
@@ -126,6 +129,9 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
             }
         }
     });
+    // Its source is parsed only when a program first prints through console.
+    let format =
+        NativeFunction::from_fn_ptr(|_, _, ctx| ctx.eval(boa_engine::Source::from_bytes(FORMAT)));
     let fs = fs_host::build(ctx, shared);
     let mut init = ObjectInitializer::new(ctx);
     init.property(JsString::from("fs"), fs, Attribute::all());
@@ -140,6 +146,7 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
         .function(random, JsString::from("random"), 1)
         .function(exit, JsString::from("exit"), 1)
         .function(values_length, JsString::from("valuesLength"), 0)
-        .function(resume, JsString::from("resume"), 0);
+        .function(resume, JsString::from("resume"), 0)
+        .function(format, JsString::from("format"), 0);
     init.build()
 }
