@@ -27,6 +27,7 @@ pub mod profile;
 pub mod real;
 pub mod report;
 pub mod runner;
+pub mod schedule;
 pub mod stdlib;
 pub mod synthesized;
 pub mod toolchain;

@@ -271,15 +271,32 @@ pub fn run_parallel(
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Verdict>>> = Mutex::new(vec![None; trials.len()]);
+    let took: Mutex<Vec<(&str, Duration)>> = Mutex::new(Vec::new());
+    let cache = crate::paths::cache_dir();
+    let names: Vec<&str> = trials.iter().map(|t| t.name.as_str()).collect();
+    // One at a time, the order changes no wall time: keep the listed one.
+    let order: Vec<usize> = if jobs > 1 {
+        crate::schedule::order(&cache, &names)
+    } else {
+        (0..trials.len()).collect()
+    };
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1).min(trials.len().max(1)) {
             s.spawn(|| {
                 while !stop.load(Ordering::SeqCst) {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(trial) = trials.get(i) else { break };
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                        break;
+                    };
+                    let trial = &trials[i];
                     let start = std::time::Instant::now();
                     let verdict = suite.run(trial);
-                    if !each(i, trial, &verdict, start.elapsed()) {
+                    let elapsed = start.elapsed();
+                    if trial.skip.is_none() {
+                        took.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((trial.name.as_str(), elapsed));
+                    }
+                    if !each(i, trial, &verdict, elapsed) {
                         stop.store(true, Ordering::SeqCst);
                     }
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(verdict);
@@ -287,6 +304,10 @@ pub fn run_parallel(
             });
         }
     });
+    crate::schedule::record(
+        &cache,
+        &took.into_inner().unwrap_or_else(|e| e.into_inner()),
+    );
     results
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
