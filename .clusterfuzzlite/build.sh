@@ -11,7 +11,9 @@
 # .clusterfuzzlite/T.options becomes $OUT/T.options.
 # Optional: GOJS_PROJECT (the checkout; default: the one holding this script, else the working
 # directory, else $SRC/gojs-conformance), CARGO_TARGET_DIR (where the fuzz crate builds;
-# default fuzz/target), GOJS_FUZZ_TARGETS (a space-separated subset of the targets).
+# default fuzz/target), GOJS_FUZZ_TARGETS (a space-separated subset of the targets),
+# GOJS_FUZZ_INSTRUMENT=ours (coverage instrumentation in this repository's crates only, not in
+# wasmtime, Cranelift, boa, …: several times the executions a second; fuzz/README.md).
 # `compile` runs it with bash -eux; `bash build.sh` by hand ignores the shebang's flags.
 set -eu -o pipefail
 
@@ -37,6 +39,8 @@ if [ ! -f "$project/fuzz/Cargo.toml" ]; then
 	exit 1
 fi
 cd "$project"
+# shellcheck source=../fuzz/instrument-env.sh
+. fuzz/instrument-env.sh
 
 # Not `cargo fuzz ...`: in a coverage build the image's cargo wrapper turns any `cargo fuzz`
 # into a build.

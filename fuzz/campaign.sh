@@ -4,8 +4,12 @@
 #   fuzz/campaign.sh TARGET SECONDS [extra libFuzzer flags]
 # FUZZ_BUILD_FLAGS go to `cargo fuzz run` (e.g. -O for a build made by `cargo fuzz build -s none -O`;
 # without them cargo-fuzz builds with debug assertions, a whole rebuild).
+# GOJS_FUZZ_INSTRUMENT=ours: coverage instrumentation in this repository's crates only
+# (instrument-ours.sh; fuzz/README.md, "Instrumenting only our crates").
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source=instrument-env.sh
+. ./instrument-env.sh
 target=$1 secs=$2
 shift 2
 work=${FUZZ_WORK:-/tmp/gojs-fuzz-work}/$target

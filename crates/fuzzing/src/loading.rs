@@ -29,10 +29,18 @@ use crate::reuse::Realms;
 use gojs_synth::spec::{Data, ModuleSpec, Show, Step};
 
 /// Time limit of one run. Generated programs that never end are common (a Go timer left
-/// armed makes the glue resume Go forever, "missed timeout event"), and each costs the whole
-/// limit: at 2 s they took most of the target's time. The programs that end take a few
-/// milliseconds, compile included (tens with a fresh realm on a busy machine).
+/// armed makes the glue resume Go forever, "missed timeout event"): at 2 s they took most of
+/// the target's time; on the warm runner [`MAX_RESUMES`] now ends them first, and the limit
+/// is left to the `RunDefault` path and to guest code that loops without returning. The
+/// programs that end take a few milliseconds, compile included (tens with a fresh realm on a
+/// busy machine).
 pub const TIMEOUT: Duration = Duration::from_millis(100);
+/// Resumes from the event loop before a run on the warm runner is stopped (a clean failure).
+/// A synthesized `resume` does the same steps each time it is called, so a program still
+/// waking after this many shows nothing new; ended here instead of at [`TIMEOUT`], such a
+/// program costs about a millisecond instead of the whole limit, and ends at the same point
+/// however busy the machine is. The `RunDefault` path (`run_isolated`) keeps the time limit only.
+pub const MAX_RESUMES: u64 = 128;
 /// Memory limit of one run.
 pub const MAX_MEMORY: u64 = 64 << 20;
 /// The host's grace period past the limit (see `native::run_isolated`) plus slack.
@@ -381,6 +389,7 @@ thread_local! {
         max_output: 1 << 20,
         seed: 1,
         reset_depth: crate::reuse::RESET_DEPTH,
+        max_resumes: Some(MAX_RESUMES),
     }));
 }
 

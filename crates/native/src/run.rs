@@ -106,7 +106,8 @@ fn prepare(
     }
 
     let (ex, globals) = instantiate(&mut store, &engine, &module, &global_names)?;
-    store.data_mut().exports = Some(Rc::new(ex.clone()));
+    let ex = Rc::new(ex);
+    store.data_mut().exports = Some(ex.clone());
     store.data_mut().tier = tier.map(|(background, carry)| {
         Box::new(crate::tierup::Pending::new(background, carry, globals))
     });
@@ -126,6 +127,8 @@ fn prepare(
             timeout,
             timed_out,
             phases,
+            max_resumes: None,
+            resumes: 0,
         },
         engine,
         argc,

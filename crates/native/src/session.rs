@@ -19,11 +19,17 @@ use crate::tierup;
 pub(crate) struct Session {
     pub(crate) store: Store<HostState>,
     pub(crate) js: JsHost,
-    pub(crate) ex: Exports,
+    /// Shared with [`HostState::exports`]; an `Rc` because every call into the guest takes a
+    /// handle, and cloning the functions' types was most of the cost of a resume.
+    pub(crate) ex: Rc<Exports>,
     pub(crate) started: Instant,
     pub(crate) timeout: Option<Duration>,
     pub(crate) timed_out: Arc<AtomicBool>,
     pub(crate) phases: Phases,
+    /// Stop the run after this many resumes from the event loop: a deterministic bound for
+    /// programs that never end (see [`crate::warm::WarmOptions::max_resumes`]).
+    pub(crate) max_resumes: Option<u64>,
+    pub(crate) resumes: u64,
 }
 
 /// How a step of the run ended.
@@ -83,12 +89,12 @@ impl Session {
 
     /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
     pub(crate) fn with_js<R>(&mut self, f: impl FnOnce(&mut BoaRealm<'_>) -> R) -> R {
-        let resume_fn = self.ex.resume.clone();
+        let ex = self.ex.clone();
         let sp: *mut Store<HostState> = &mut self.store;
         let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
             // SAFETY: `sp` is this session's store; nothing else uses it while `f` runs.
             let s = unsafe { &mut *sp };
-            reentry::with_context(ctx, || resume_fn.call(s, ())).map_err(anyhow::Error::from)
+            reentry::with_context(ctx, || ex.resume.call(s, ())).map_err(anyhow::Error::from)
         };
         let helpers = self.js.helpers.clone();
         let ctx = &mut self.js.ctx;
@@ -140,6 +146,14 @@ impl Session {
     }
 
     pub(crate) fn resume(&mut self) -> Result<(), Stop> {
+        if let Some(max) = self.max_resumes {
+            if self.resumes >= max {
+                return Err(Stop::Fail(format!(
+                    "resume limit of {max} reached (the program keeps waking up without ending)"
+                )));
+            }
+            self.resumes += 1;
+        }
         self.shared().trace_event("resume");
         self.enter(|s, ex| ex.resume.call(s, ()))
     }
@@ -231,7 +245,7 @@ impl Session {
 /// [`crate::tierup`]).
 pub(crate) struct Moved {
     store: Store<HostState>,
-    ex: Exports,
+    ex: Rc<Exports>,
 }
 
 /// An import moved the run to Cranelift code (into [`HostState::moved`]) and unwinds the
@@ -292,7 +306,8 @@ fn carry_over(
         };
         new.set(&mut store, v).ok()?;
     }
-    store.data_mut().exports = Some(Rc::new(ex.clone()));
+    let ex = Rc::new(ex);
+    store.data_mut().exports = Some(ex.clone());
     Some(Box::new(Moved { store, ex }))
 }
 

@@ -106,6 +106,11 @@ pub struct WarmOptions {
     pub seed: u64,
     /// How far a realm reset's fingerprint looks (see [`crate::realm::snapshot`]).
     pub reset_depth: Depth,
+    /// End a run with a clean failure once the event loop has resumed Go this many times.
+    /// Programs that never end (a timer left armed wakes Go forever) otherwise cost the whole
+    /// time limit, and with the virtual clock a bound on resumes ends them at the same point
+    /// on every machine and load, where the time limit does not. `None`: the time limit only.
+    pub max_resumes: Option<u64>,
 }
 
 /// What a run gave, and whether its realm could be reset for the next.
@@ -348,7 +353,8 @@ impl WorkerState {
             Ok(f) => f,
             Err(e) => return (Stop::Fail(e), phases, back(js, guard)),
         };
-        store.data_mut().exports = Some(Rc::new(ex.clone()));
+        let ex = Rc::new(ex);
+        store.data_mut().exports = Some(ex.clone());
         let mem = ex.mem.data_mut(&mut store);
         if mem.len() < args::ARGS_START + block.len() {
             let msg = "linear memory too small for the argv/env block".to_string();
@@ -372,6 +378,8 @@ impl WorkerState {
             timeout: Some(timeout),
             timed_out,
             phases,
+            max_resumes: self.opts.max_resumes,
+            resumes: 0,
         };
         let r = session
             .enter(|s, ex| ex.run.call(s, (argc, argv)))
