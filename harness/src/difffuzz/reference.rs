@@ -29,6 +29,8 @@ fn options(timeout: Duration) -> WarmOptions {
         max_output: 1 << 20,
         seed: 1,
         reset_depth: gojs_fuzzing::reuse::RESET_DEPTH,
+        // As run_bytes_on: no limit on wake-ups, the time limit alone.
+        max_resumes: None,
     }
 }
 
