@@ -375,16 +375,14 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
         }
         s.push_str(&format!(" {} |\n", p.differences.len()));
     }
-    for p in r
-        .packages
-        .iter()
-        .filter(|p| {
-            // A package failing on every host differs in nothing, yet its failure wants
-            // saying why.
-            !p.differences.is_empty()
-                || p.hosts.values().any(|h| h.note.is_some() || h.status == "FAIL")
-        })
-    {
+    for p in r.packages.iter().filter(|p| {
+        // A package failing on every host differs in nothing, yet its failure wants
+        // saying why.
+        !p.differences.is_empty()
+            || p.hosts
+                .values()
+                .any(|h| h.note.is_some() || h.status == "FAIL")
+    }) {
         s.push_str(&format!("\n## `{}`\n\n", p.package));
         if let Some(why) = explanations.get(&p.package) {
             s.push_str(why.trim());
