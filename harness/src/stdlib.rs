@@ -224,18 +224,12 @@ pub fn run_package(
     package: &str,
     timeout: Duration,
 ) -> anyhow::Result<PackageRun> {
-    let mut cmd = Command::new(tc.go_binary());
-    cmd.args(["test", "-json", "-count=1"])
+    let mut cmd = go_test(tc);
+    cmd.args(["-json", "-count=1"])
         .arg(format!("-timeout={}s", timeout.as_secs()))
         .arg("-exec")
         .arg(&host.exec)
-        .arg(package)
-        .env("GOOS", "js")
-        .env("GOARCH", "wasm")
-        .env("GOROOT", &tc.goroot)
-        .env("GOTOOLCHAIN", "local")
-        // The glue's script finds node on PATH, and the toolchain's own go comes first.
-        .env("PATH", path_with(&tc.goroot.join("bin")));
+        .arg(package);
     let out = run_with_timeout(cmd, timeout + Duration::from_secs(120))?;
     let mut run = parse(&String::from_utf8_lossy(&out.stdout), &out.exit, out.wall);
     if run.status == "no result" {
@@ -250,15 +244,23 @@ pub fn run_package(
 /// `go test` of `package` with an `-exec` that runs nothing: Go's build cache then holds the
 /// package's compiled tests and its vet results, for every host's run alike.
 fn warm_up(tc: &Toolchain, package: &str, timeout: Duration) -> anyhow::Result<()> {
+    let mut cmd = go_test(tc);
+    cmd.args(["-count=1", "-run=^$", "-exec", "true", package]);
+    run_with_timeout(cmd, timeout)?;
+    Ok(())
+}
+
+/// `go test` of the toolchain `tc` for js/wasm, options and package to follow.
+fn go_test(tc: &Toolchain) -> Command {
     let mut cmd = Command::new(tc.go_binary());
-    cmd.args(["test", "-count=1", "-run=^$", "-exec", "true", package])
+    cmd.arg("test")
         .env("GOOS", "js")
         .env("GOARCH", "wasm")
         .env("GOROOT", &tc.goroot)
         .env("GOTOOLCHAIN", "local")
+        // The glue's script finds node on PATH, and the toolchain's own go comes first.
         .env("PATH", path_with(&tc.goroot.join("bin")));
-    run_with_timeout(cmd, timeout)?;
-    Ok(())
+    cmd
 }
 
 fn path_with(first: &Path) -> std::ffi::OsString {

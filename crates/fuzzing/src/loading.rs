@@ -382,14 +382,24 @@ pub fn check_outcome(bytes: &[u8], out: &NativeOutcome) -> Result<(), String> {
     Ok(())
 }
 
-thread_local! {
-    static RUNNER: RefCell<Runner> = RefCell::new(Runner::new(WarmOptions {
-        timeout: TIMEOUT,
+/// A warm runner's options for runs as [`run_bytes_on`] makes them (deterministic, seed 1,
+/// its memory and output limits) with the time limit `timeout`: no limit on wake-ups, the
+/// realm's reset fingerprinted [`crate::reuse::RESET_DEPTH`] deep.
+pub fn warm_options(timeout: Duration) -> WarmOptions {
+    WarmOptions {
+        timeout,
         max_memory: Some(MAX_MEMORY),
         max_output: 1 << 20,
         seed: 1,
         reset_depth: crate::reuse::RESET_DEPTH,
+        max_resumes: None,
+    }
+}
+
+thread_local! {
+    static RUNNER: RefCell<Runner> = RefCell::new(Runner::new(WarmOptions {
         max_resumes: Some(MAX_RESUMES),
+        ..warm_options(TIMEOUT)
     }));
 }
 

@@ -26,7 +26,8 @@
 //! import traps with [`crate::session::MovedMidRun`]), and enters the loop of the new
 //! instance, exported by the rewrite as [`crate::rewrite::LOOP_EXPORT`]. It does so only
 //! when Go was entered from the event loop (no JS frame below, whose callback into Go would
-//! be abandoned) and `getsp` confirms SP is the import's `sp`.
+//! be abandoned), off the scheduler's goroutine `g0` (whose start-up frames in `rt0_go` are
+//! calls Go cannot resume), and when `getsp` confirms SP is the import's `sp`.
 //!
 //! Globals that are not exported cannot be read through wasmtime's API, so the tiered path
 //! builds the module as rewritten by [`crate::rewrite::export_globals`]: every mutable global gets an export

@@ -1,6 +1,6 @@
 //! The reference side of `gojs-harness fuzz`: the native host on warm runners
 //! ([`gojs_native::warm`]), one per reference thread and kept for the whole process. A run
-//! there is [`gojs_fuzzing::loading::run_bytes_on`]'s (deterministic, seed 1, the same limits)
+//! there is [`gojs_fuzzing::loading::run_bytes_on`]'s (its limits and seed: [`warm_options`])
 //! without what costs milliseconds an input: a realm built and its prelude run, a thread and
 //! an engine started. The realm is reset between inputs and checked against a fingerprint
 //! (`crates/fuzzing/tests/realm_reuse.rs`: every input gives alone what it gives after a
@@ -9,8 +9,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use gojs_fuzzing::loading::warm_options;
 use gojs_native::engine::Compiler;
-use gojs_native::warm::{Code, Job, Runner, WarmOptions};
+use gojs_native::warm::{Code, Job, Runner};
 
 use super::verdict::Observed;
 
@@ -21,18 +22,6 @@ struct Pool {
 }
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
-
-fn options(timeout: Duration) -> WarmOptions {
-    WarmOptions {
-        timeout,
-        max_memory: Some(gojs_fuzzing::loading::MAX_MEMORY),
-        max_output: 1 << 20,
-        seed: 1,
-        reset_depth: gojs_fuzzing::reuse::RESET_DEPTH,
-        // As run_bytes_on: no limit on wake-ups, the time limit alone.
-        max_resumes: None,
-    }
-}
 
 /// The runner of `slot`, for runs limited to `timeout`.
 fn runner(slot: usize, timeout: Duration) -> Arc<Mutex<Runner>> {
@@ -46,7 +35,7 @@ fn runner(slot: usize, timeout: Duration) -> Arc<Mutex<Runner>> {
     };
     while p.runners.len() <= slot {
         p.runners
-            .push(Arc::new(Mutex::new(Runner::new(options(timeout)))));
+            .push(Arc::new(Mutex::new(Runner::new(warm_options(timeout)))));
     }
     p.runners[slot].clone()
 }

@@ -75,16 +75,28 @@ fn check_node(node: &Path) -> anyhow::Result<()> {
 /// harness processes never see it half-written. `ext` is its extension: `cjs` for hosts
 /// that take a `.js` file outside a CommonJS package for an ES module (Deno).
 pub(crate) fn install_runner(cache_dir: &Path, ext: &str) -> anyhow::Result<PathBuf> {
+    install_script(cache_dir, "node_runner", RUNNER, ext, "the Node runner")
+}
+
+/// `script` in the cache as `STEM-HASH.EXT`, named by its contents (see [`install_runner`]);
+/// `what` names it in errors.
+pub(crate) fn install_script(
+    cache_dir: &Path,
+    stem: &str,
+    script: &str,
+    ext: &str,
+    what: &str,
+) -> anyhow::Result<PathBuf> {
     use sha2::{Digest, Sha256};
-    let hash: String = Sha256::digest(RUNNER.as_bytes())
+    let hash: String = Sha256::digest(script.as_bytes())
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = cache_dir.join(format!("node_runner-{hash}.{ext}"));
+    let path = cache_dir.join(format!("{stem}-{hash}.{ext}"));
     if !path.is_file() {
-        write_atomically(&path, RUNNER.as_bytes())
-            .with_context(|| format!("writing the Node runner to {}", path.display()))?;
+        write_atomically(&path, script.as_bytes())
+            .with_context(|| format!("writing {what} to {}", path.display()))?;
     }
     Ok(path)
 }

@@ -16,7 +16,6 @@ use anyhow::{Context, bail};
 
 use super::process::OUTPUT_CAP;
 use super::{Exit, RunOutcome};
-use crate::paths::write_atomically;
 
 const SCRIPT: &str = include_str!("node_worker.js");
 const MAGIC: u32 = 0x6a73676f;
@@ -294,16 +293,5 @@ fn read_blob(r: &mut impl Read, len: u32) -> std::io::Result<Vec<u8>> {
 /// Named by its contents, as the runner is, so concurrent harnesses never see it half-written;
 /// `ext` as for the runner (`cjs` for Deno).
 pub(crate) fn install_script(cache_dir: &Path, ext: &str) -> anyhow::Result<PathBuf> {
-    use sha2::{Digest, Sha256};
-    let hash: String = Sha256::digest(SCRIPT.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let path = cache_dir.join(format!("node_worker-{hash}.{ext}"));
-    if !path.is_file() {
-        write_atomically(&path, SCRIPT.as_bytes())
-            .with_context(|| format!("writing the Node worker to {}", path.display()))?;
-    }
-    Ok(path)
+    super::node::install_script(cache_dir, "node_worker", SCRIPT, ext, "the Node worker")
 }

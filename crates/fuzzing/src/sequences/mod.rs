@@ -121,14 +121,11 @@ pub fn check_warm(seq: &Sequence, fault: Option<Fault>, mode: Realms) -> Result<
 /// The runner [`check_warm`] uses: limits as [`check_native`]'s, the reset's fingerprint
 /// `depth` deep.
 pub fn warm_runner(depth: gojs_native::realm::snapshot::Depth) -> Runner {
+    // No limit on wake-ups: the sequences end by construction, and one that does not is a
+    // finding for the time limit.
     Runner::new(WarmOptions {
-        timeout: TIMEOUT,
-        max_memory: Some(crate::loading::MAX_MEMORY),
-        max_output: 1 << 20,
-        seed: 1,
         reset_depth: depth,
-        // The sequences end by construction: one that does not is a finding for the time limit.
-        max_resumes: None,
+        ..crate::loading::warm_options(TIMEOUT)
     })
 }
 
