@@ -1,5 +1,5 @@
 #!/bin/bash -eu
-# ClusterFuzzLite / OSS-Fuzz build script: the four in-process cargo-fuzz targets of fuzz/, their
+# ClusterFuzzLite / OSS-Fuzz build script: the in-process cargo-fuzz targets of fuzz/, their
 # seed corpora and libFuzzer options, into $OUT.
 #
 # Inside the builder image (gcr.io/oss-fuzz-base/base-builder-rust) `compile` runs it with

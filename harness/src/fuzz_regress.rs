@@ -128,7 +128,7 @@ pub fn case_toml(target: &str, data: &[u8]) -> Result<Option<String>, String> {
                 None,
             )))
         }
-        "module_loading" => {
+        "module_loading" | "run_default" => {
             let input = LoadInput::generate(&mut u).map_err(|e| format!("input rejected: {e}"))?;
             let bytes = input.bytes().ok_or("the synthesizer refuses this input")?;
             let out = run_bytes(&bytes, loading::TIMEOUT, None)?;
@@ -150,7 +150,7 @@ pub fn case_toml(target: &str, data: &[u8]) -> Result<Option<String>, String> {
                 }
             };
             Ok(Some(case(
-                "fuzz regression (module_loading): the host loads or refuses this module cleanly (expectation recorded from the native host: review it against Node)",
+                "fuzz regression (module_loading, run_default): the host loads or refuses this module cleanly (expectation recorded from the native host: review it against Node)",
                 module,
                 exit,
                 &String::from_utf8_lossy(&out.stdout),

@@ -92,7 +92,8 @@ enum Command {
     /// Keep a fuzz input as a regression: fuzz/regressions/TARGET/NAME, and for the targets
     /// that run modules a case under cases/fuzz/; then replay it.
     FuzzRegress {
-        /// The fuzz target (import_frames, call_sequences, valueof_roundtrip, module_loading).
+        /// The fuzz target (import_frames, call_sequences, valueof_roundtrip, module_loading,
+        /// run_default).
         target: String,
         /// The input, e.g. fuzz/artifacts/TARGET/crash-….
         input: PathBuf,

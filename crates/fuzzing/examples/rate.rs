@@ -98,11 +98,10 @@ fn main() {
     }
     let fault = gojs_fuzzing::fault_from_env();
     let (mut from_corpus, mut random) = (Tally::default(), Tally::default());
-    let mut per_path: Vec<(LoadPath, Tally)> =
-        [LoadPath::Cranelift, LoadPath::Winch, LoadPath::RunDefault]
-            .into_iter()
-            .map(|p| (p, Tally::default()))
-            .collect();
+    let mut per_path: Vec<(LoadPath, Tally)> = [LoadPath::Cranelift, LoadPath::Winch]
+        .into_iter()
+        .map(|p| (p, Tally::default()))
+        .collect();
     let started = Instant::now();
     let budget = Duration::from_secs_f64(secs);
     let mut seed = 0u64;

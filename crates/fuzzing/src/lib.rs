@@ -10,7 +10,8 @@
 //! | `import_frames` | [`import_frames`] | the ABI layer with the mock realm (or boa, `GOJS_FUZZ_REALM=boa`) |
 //! | `call_sequences` | [`call_sequences`] | the interpreter module on the native host (warm runner) |
 //! | `valueof_roundtrip` | [`valueof_roundtrip`] | the ABI layer with the thread's reused boa realm |
-//! | `module_loading` | [`module_loading`] | the native host (warm runner) with arbitrary or generated modules |
+//! | `module_loading` | [`module_loading`] | the native host (warm runner, Cranelift or Winch) with arbitrary or generated modules |
+//! | `run_default` | [`run_default`] | `module_loading`'s inputs along `gojs-harness run`'s default path (tiered cache, tier-up, cached second run) |
 //!
 //! `GOJS_FUZZ_FAULT=finalize-frees-predefined` breaks the ref table on purpose (see
 //! [`gojs_abi::table::Fault`]) to show the oracles catch it.
@@ -124,8 +125,9 @@ pub fn run_target_in(
     match name {
         "import_frames" => frames_in(data, fault),
         "valueof_roundtrip" => valueof_in(data, fault, mode),
-        "call_sequences" => sequences_in(data, fault, mode),
+        "call_sequences" => sequences_in(data, fault, mode, sequences::Thread::Worker),
         "module_loading" => loading_in(data, fault, mode),
+        "run_default" => run_default_in(data, fault),
         other => Err(format!("no fuzz target {other}")),
     }
 }
@@ -149,12 +151,17 @@ fn valueof_in(data: &[u8], fault: Option<Fault>, mode: Realms) -> Result<Input, 
         .map(|()| Input::Checked)
 }
 
-fn sequences_in(data: &[u8], fault: Option<Fault>, mode: Realms) -> Result<Input, String> {
+fn sequences_in(
+    data: &[u8],
+    fault: Option<Fault>,
+    mode: Realms,
+    thread: sequences::Thread,
+) -> Result<Input, String> {
     let mut u = Unstructured::new(data);
     let Ok(seq) = sequences::Sequence::generate(&mut u) else {
         return Ok(Input::Rejected);
     };
-    sequences::check_warm(&seq, fault, mode).map(|()| Input::Checked)
+    sequences::check_warm(&seq, fault, mode, thread).map(|()| Input::Checked)
 }
 
 fn loading_in(data: &[u8], _fault: Option<Fault>, mode: Realms) -> Result<Input, String> {
@@ -165,6 +172,16 @@ fn loading_in(data: &[u8], _fault: Option<Fault>, mode: Realms) -> Result<Input,
     // Inputs written before the paths existed end here and take the suite's.
     let path = loading::LoadPath::generate(&mut u).unwrap_or(loading::LoadPath::Cranelift);
     loading::check_loading(&input, path, mode).map(|()| Input::Checked)
+}
+
+fn run_default_in(data: &[u8], _fault: Option<Fault>) -> Result<Input, String> {
+    let mut u = Unstructured::new(data);
+    let Ok(input) = loading::LoadInput::generate(&mut u) else {
+        return Ok(Input::Rejected);
+    };
+    // Every run on this path has an engine, a realm and a cache of its own.
+    loading::check_loading(&input, loading::LoadPath::RunDefault, Realms::Fresh)
+        .map(|()| Input::Checked)
 }
 
 /// Target `import_frames`: the mock realm, or boa with `GOJS_FUZZ_REALM=boa`.
@@ -179,9 +196,16 @@ pub fn import_frames_on_mock(data: &[u8]) -> Result<(), String> {
     import_frames_with(&mut mock::MockRealm::new(), data, fault_from_env()).map(drop)
 }
 
-/// Target `call_sequences`.
+/// Target `call_sequences`, on the calling thread: call it from a main thread (libFuzzer's)
+/// or one with as large a stack; [`run_target`] runs the same on a worker.
 pub fn call_sequences(data: &[u8]) -> Result<(), String> {
-    sequences_in(data, fault_from_env(), Realms::Reused).map(drop)
+    sequences_in(
+        data,
+        fault_from_env(),
+        Realms::Reused,
+        sequences::Thread::Caller,
+    )
+    .map(drop)
 }
 
 /// Target `valueof_roundtrip`.
@@ -194,6 +218,11 @@ pub fn module_loading(data: &[u8]) -> Result<(), String> {
     loading_in(data, fault_from_env(), Realms::Reused).map(drop)
 }
 
+/// Target `run_default`.
+pub fn run_default(data: &[u8]) -> Result<(), String> {
+    run_default_in(data, fault_from_env()).map(drop)
+}
+
 /// A target's entry point: the oracle's verdict on one input.
 pub type TargetFn = fn(&[u8]) -> Result<(), String>;
 
@@ -204,16 +233,18 @@ pub fn target(name: &str) -> Option<TargetFn> {
         "call_sequences" => call_sequences,
         "valueof_roundtrip" => valueof_roundtrip,
         "module_loading" => module_loading,
+        "run_default" => run_default,
         _ => return None,
     })
 }
 
 /// Every target's name.
-pub const TARGETS: [&str; 4] = [
+pub const TARGETS: [&str; 5] = [
     "import_frames",
     "call_sequences",
     "valueof_roundtrip",
     "module_loading",
+    "run_default",
 ];
 
 /// Deterministic pseudo-random bytes (xorshift): the smoke inputs of the replay and reuse

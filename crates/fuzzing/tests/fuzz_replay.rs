@@ -119,6 +119,11 @@ fn replay_module_loading() {
 }
 
 #[test]
+fn replay_run_default() {
+    replay("run_default");
+}
+
+#[test]
 fn smoke_import_frames() {
     smoke("import_frames", 300, 600, 300);
 }
@@ -136,6 +141,11 @@ fn smoke_call_sequences() {
 #[test]
 fn smoke_module_loading() {
     smoke("module_loading", 12, 300, 12);
+}
+
+#[test]
+fn smoke_run_default() {
+    smoke("run_default", 6, 300, 6);
 }
 
 /// A ref table whose finalizeRef frees predefined ids (a test-only fault switch) is caught by

@@ -44,17 +44,35 @@ const GRACE: Duration = Duration::from_secs(3);
 /// The path argv names the module by (no file is read).
 const WASM_PATH: &str = "/fuzz.wasm";
 
-/// The engine for `compiler`, shared by every warm run of the process.
+/// The engine for `compiler`, shared by every warm run of the process that compiles its
+/// module for the run ([`Code::Bytes`]).
 pub fn shared_engine(compiler: Compiler) -> Result<Engine, String> {
-    static ENGINES: OnceLock<Mutex<HashMap<&'static str, Engine>>> = OnceLock::new();
+    warm_engine(compiler, false)
+}
+
+/// The engine of modules compiled once and run many times ([`compile`]): its instances come
+/// from a pool ([`engine::pooled_engine`]). [`Code::Bytes`] keeps the on-demand allocator,
+/// whose limits and errors are `run`'s, which arbitrary modules are there to exercise.
+fn pooled_engine(compiler: Compiler) -> Result<Engine, String> {
+    warm_engine(compiler, true)
+}
+
+fn warm_engine(compiler: Compiler, pooled: bool) -> Result<Engine, String> {
+    type Engines = Mutex<HashMap<(&'static str, bool), Engine>>;
+    static ENGINES: OnceLock<Engines> = OnceLock::new();
     let mut map = ENGINES
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some(e) = map.get(compiler.name()) {
+    if let Some(e) = map.get(&(compiler.name(), pooled)) {
         return Ok(e.clone());
     }
-    let e = engine::serial_engine(true, compiler).map_err(|e| format!("{e:#}"))?;
+    let e = if pooled {
+        engine::pooled_engine(true, compiler)
+    } else {
+        engine::serial_engine(true, compiler)
+    };
+    let e = e.map_err(|e| format!("{e:#}"))?;
     let ticked = e.weak();
     std::thread::Builder::new()
         .name("gojs-warm-epoch".into())
@@ -66,7 +84,7 @@ pub fn shared_engine(compiler: Compiler) -> Result<Engine, String> {
             }
         })
         .map_err(|e| format!("cannot start the epoch ticker: {e}"))?;
-    map.insert(compiler.name(), e.clone());
+    map.insert((compiler.name(), pooled), e.clone());
     Ok(e)
 }
 
@@ -74,7 +92,7 @@ pub use wasmtime::Module as CompiledModule;
 
 /// `bytes` compiled by `compiler` for [`Code::Module`] jobs.
 pub fn compile(bytes: &[u8], compiler: Compiler) -> Result<Module, String> {
-    let engine = shared_engine(compiler)?;
+    let engine = pooled_engine(compiler)?;
     engine::compile(&engine, bytes).map_err(|e| format!("{e:#}"))
 }
 
@@ -126,10 +144,46 @@ struct Worker {
     done: Receiver<WarmOutcome>,
 }
 
+/// What runs jobs: [`Runner`] on a worker thread, [`LocalRunner`] on the caller's.
+pub trait RunJob {
+    /// Run one job: its outcome, as [`crate::run_isolated`] would give it.
+    fn run(&mut self, job: Job) -> WarmOutcome;
+}
+
 /// Runs jobs on a worker thread of its own.
 pub struct Runner {
     opts: WarmOptions,
     worker: Option<Worker>,
+}
+
+/// Runs jobs on the thread that calls it, keeping the realm and the linked module there (so
+/// it is not `Send`). Handing each job to a worker and waiting for it was a tenth of a
+/// libFuzzer target's time. The caller's stack must hold the whole run: for programs whose
+/// calls do not nest (no re-entry, no deep wasm recursion) on a main thread's 8 MiB. JS that
+/// never returns hangs the caller instead of being abandoned at the time limit (libFuzzer's
+/// own `-timeout` reports it); wasm is still stopped at the limit.
+pub struct LocalRunner {
+    state: WorkerState,
+}
+
+impl LocalRunner {
+    pub fn new(opts: WarmOptions) -> LocalRunner {
+        LocalRunner {
+            state: WorkerState::new(opts),
+        }
+    }
+}
+
+impl RunJob for LocalRunner {
+    fn run(&mut self, job: Job) -> WarmOutcome {
+        self.state.run(job)
+    }
+}
+
+impl RunJob for Runner {
+    fn run(&mut self, job: Job) -> WarmOutcome {
+        Runner::run(self, job)
+    }
 }
 
 impl Runner {
@@ -204,11 +258,7 @@ fn spawn_worker(opts: WarmOptions) -> std::io::Result<Worker> {
         .name("gojs-warm".into())
         .stack_size(RUN_STACK)
         .spawn(move || {
-            let mut state = WorkerState {
-                opts,
-                realm: None,
-                linked: None,
-            };
+            let mut state = WorkerState::new(opts);
             while let Ok(job) = rx.recv() {
                 if tx.send(state.run(job)).is_err() {
                     return;
@@ -223,7 +273,15 @@ struct WorkerState {
     realm: Option<ReusableRealm>,
     /// The last [`Code::Module`] run, linked.
     linked: Option<(Module, InstancePre<HostState>)>,
+    /// [`Code::Bytes`] compiled before, by compiler and bytes: a fuzzer offers the same
+    /// module again and again (mutations that miss every byte the generator reads; half of
+    /// `module_loading`'s inputs), and compiling the same bytes takes the same path each time.
+    /// Only modules that compiled are kept; instantiation and the run are never skipped.
+    compiled: HashMap<(&'static str, Vec<u8>), Module>,
 }
+
+/// Modules [`WorkerState::compiled`] keeps before it starts again from empty.
+const COMPILED_KEPT: usize = 512;
 
 /// The realm configuration of every warm run: what `run` gives a deterministic run of
 /// [`WASM_PATH`] with no arguments, no environment and `/` as working directory.
@@ -239,6 +297,15 @@ fn realm_config() -> RealmConfig {
 }
 
 impl WorkerState {
+    fn new(opts: WarmOptions) -> WorkerState {
+        WorkerState {
+            opts,
+            realm: None,
+            linked: None,
+            compiled: HashMap::new(),
+        }
+    }
+
     fn take_realm(&mut self, fresh: bool) -> Result<ReusableRealm, String> {
         match self.realm.take() {
             Some(r) if !fresh => Ok(r),
@@ -281,20 +348,32 @@ impl WorkerState {
     /// `run`'s `prepare` and session, with this worker's engine, module and realm: how the
     /// run stopped, and the realm if it got one (compiling comes first, as in `run`, so a
     /// module that does not compile costs no realm).
-    fn drive(&mut self, job: Job, started: Instant) -> (Stop, Phases, Option<ReusableRealm>) {
+    fn drive(&mut self, mut job: Job, started: Instant) -> (Stop, Phases, Option<ReusableRealm>) {
         let mut phases = Phases::default();
         let t_load = Instant::now();
-        let (engine, module) = match &job.code {
+        let (engine, module) = match &mut job.code {
             Code::Module(m) => (m.engine().clone(), m.clone()),
             Code::Bytes(bytes, compiler) => {
                 let engine = match shared_engine(*compiler) {
                     Ok(e) => e,
                     Err(e) => return (Stop::Fail(e), phases, None),
                 };
-                phases.build = Some((*compiler, false));
-                match engine::compile(&engine, bytes) {
-                    Ok(m) => (engine, m),
-                    Err(e) => return (Stop::Fail(format!("{e:#}")), phases, None),
+                let key = (compiler.name(), std::mem::take(bytes));
+                if let Some(m) = self.compiled.get(&key) {
+                    phases.build = Some((*compiler, true));
+                    (engine, m.clone())
+                } else {
+                    phases.build = Some((*compiler, false));
+                    match engine::compile(&engine, &key.1) {
+                        Ok(m) => {
+                            if self.compiled.len() >= COMPILED_KEPT {
+                                self.compiled.clear();
+                            }
+                            self.compiled.insert(key, m.clone());
+                            (engine, m)
+                        }
+                        Err(e) => return (Stop::Fail(format!("{e:#}")), phases, None),
+                    }
                 }
             }
         };

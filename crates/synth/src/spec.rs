@@ -305,14 +305,22 @@ impl Step {
 }
 
 pub fn hex(s: &str) -> anyhow::Result<Vec<u8>> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if !s.len().is_multiple_of(2) {
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len() / 2);
+    let mut high: Option<u8> = None;
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let Some(d) = digit(c) else {
+            bail!("bad hex in `{s}`: {:?} is not a hex digit", c as char);
+        };
+        match high.take() {
+            Some(h) => out.push(h << 4 | d),
+            None => high = Some(d),
+        }
+    }
+    if high.is_some() {
         bail!("hex `{s}` has an odd number of digits");
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).with_context(|| format!("bad hex in `{s}`")))
-        .collect()
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ use arbitrary::{Result as AResult, Unstructured};
 use gojs_abi::table::{Fault, TableProbe};
 use gojs_native::NativeOutcome;
 use gojs_native::engine::Compiler;
-use gojs_native::warm::{self, Code, CompiledModule, Job, Runner, WarmOptions};
+use gojs_native::warm::{
+    self, Code, CompiledModule, Job, LocalRunner, RunJob, Runner, WarmOptions,
+};
 use gojs_synth::spec::ModuleSpec;
 
 use crate::reuse::Realms;
@@ -108,30 +110,55 @@ fn interpreter() -> Result<CompiledModule, String> {
 
 thread_local! {
     static RUNNER: RefCell<Runner> = RefCell::new(warm_runner(crate::reuse::RESET_DEPTH));
+    static HERE: RefCell<LocalRunner> =
+        RefCell::new(LocalRunner::new(warm_options(crate::reuse::RESET_DEPTH)));
+}
+
+/// Where [`check_warm`] runs a sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thread {
+    /// A worker with the run stack of `run_isolated`, which abandons JS that never returns.
+    Worker,
+    /// The calling thread, which must have a main thread's stack (8 MiB) or more: the
+    /// interpreter's run nests no calls, so this is the libFuzzer target's (see
+    /// [`LocalRunner`]).
+    Caller,
 }
 
 /// Run `seq` on the native host as the program of the interpreter module, compiled once per
-/// process, on the worker's reused realm (or a fresh one), and check it against the model as
+/// process, on the runner's reused realm (or a fresh one), and check it against the model as
 /// [`check_native`] does. The run also fails when it leaves the realm other than fresh: a
 /// sequence touches only the values it creates.
-pub fn check_warm(seq: &Sequence, fault: Option<Fault>, mode: Realms) -> Result<(), String> {
-    RUNNER.with(|r| check_warm_on(&mut r.borrow_mut(), seq, fault, mode))
+pub fn check_warm(
+    seq: &Sequence,
+    fault: Option<Fault>,
+    mode: Realms,
+    thread: Thread,
+) -> Result<(), String> {
+    match thread {
+        Thread::Worker => RUNNER.with(|r| check_warm_on(&mut *r.borrow_mut(), seq, fault, mode)),
+        Thread::Caller => HERE.with(|r| check_warm_on(&mut *r.borrow_mut(), seq, fault, mode)),
+    }
 }
 
 /// The runner [`check_warm`] uses: limits as [`check_native`]'s, the reset's fingerprint
 /// `depth` deep.
 pub fn warm_runner(depth: gojs_native::realm::snapshot::Depth) -> Runner {
+    Runner::new(warm_options(depth))
+}
+
+fn warm_options(depth: gojs_native::realm::snapshot::Depth) -> WarmOptions {
     // No limit on wake-ups: the sequences end by construction, and one that does not is a
     // finding for the time limit.
-    Runner::new(WarmOptions {
+    WarmOptions {
         reset_depth: depth,
         ..crate::loading::warm_options(TIMEOUT)
-    })
+    }
 }
 
 /// [`check_warm`] on a runner of the caller's.
 pub fn check_warm_on(
-    runner: &mut Runner,
+    runner: &mut impl RunJob,
     seq: &Sequence,
     fault: Option<Fault>,
     mode: Realms,

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use foldhash::fast::FixedState;
 use gojs_abi::refs::{self, TypeFlag};
 
 /// A JS value in the model.
@@ -51,8 +52,9 @@ enum MKey {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     pub objs: Vec<MObj>,
-    ids: HashMap<MKey, u32>,
-    counts: HashMap<u32, u64>,
+    // foldhash: std's SipHash of the keys was a visible part of generating a sequence.
+    ids: HashMap<MKey, u32, FixedState>,
+    counts: HashMap<u32, u64, FixedState>,
     /// `_values.length`.
     pub len: u32,
     pool: Vec<u32>,

@@ -30,7 +30,7 @@ pub mod reentry;
 pub mod reuse;
 pub mod sandbox;
 pub mod shared;
-pub mod snapshot;
+pub use gojs_realm_snapshot as snapshot;
 pub mod time;
 
 pub use boa_realm::BoaRealm;

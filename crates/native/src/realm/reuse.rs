@@ -31,7 +31,7 @@ use boa_engine::{JsObject, JsString, JsValue};
 
 use super::js_host::JsHost;
 use super::shared::Shared;
-use super::snapshot::{Depth, Snapshot, snapshot};
+use super::snapshot::{Depth, Pins, Snapshot, baseline, snapshot};
 use super::{BoaRealm, RealmConfig};
 
 /// The roots of a reset's fingerprint: `globalThis` and the Go object, and the intrinsic
@@ -74,6 +74,8 @@ pub struct ResetGuard {
     roots: Vec<JsObject>,
     depth: Depth,
     baseline: Snapshot,
+    /// What the baseline hashed by identity, alive as long as it is compared with.
+    _pins: Pins,
     /// Programs run since the realm was built.
     pub runs: u64,
 }
@@ -92,7 +94,7 @@ impl ReusableRealm {
         }
         let mut host = JsHost::new(shared, cfg)?;
         let roots = watched(&host);
-        let baseline = snapshot(&mut host.ctx, &roots, depth);
+        let (baseline, pins) = baseline(&mut host.ctx, &roots, depth);
         Ok(ReusableRealm {
             host,
             guard: ResetGuard {
@@ -100,6 +102,7 @@ impl ReusableRealm {
                 roots,
                 depth,
                 baseline,
+                _pins: pins,
                 runs: 0,
             },
         })
@@ -116,11 +119,6 @@ impl ReusableRealm {
     /// See [`ResetGuard::reset`].
     pub fn reset(&mut self) -> Result<(), String> {
         self.guard.reset(&mut self.host)
-    }
-
-    /// The fingerprint of the whole reachable graph now (whatever depth resets compare).
-    pub fn deep_snapshot(&mut self) -> Snapshot {
-        snapshot(&mut self.host.ctx, &self.guard.roots, None)
     }
 }
 

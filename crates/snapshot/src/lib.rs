@@ -4,8 +4,8 @@
 //! The fingerprint walks the object graph from some roots through own properties (data
 //! values and accessor functions, indexed elements included) and prototypes, and hashes, per
 //! object in the order first reached: its own keys in order, each key's attributes and value
-//! (primitives by SameValue, objects by the order they were first reached), its prototype
-//! and whether it is extensible. Two walks of an unchanged graph give the same fingerprint;
+//! (primitives by SameValue, objects by identity: see [`Pins`]), its prototype and whether it
+//! is extensible. Two walks of an unchanged graph give the same fingerprint;
 //! adding, removing, redefining or reassigning any reachable property, replacing a prototype
 //! or freezing an object changes it (up to a 64-bit hash collision).
 //!
@@ -16,7 +16,7 @@
 //!
 //! Reading never runs JS: keys and descriptors come from the objects' property maps.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use foldhash::fast::{FixedState, FoldHasher};
@@ -29,7 +29,7 @@ use boa_engine::{Context, JsObject, JsValue};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Snapshot {
     pub hash: u64,
-    /// Objects reached.
+    /// Objects walked (the roots, and what lies within the depth).
     pub objects: usize,
     /// Own properties hashed.
     pub properties: usize,
@@ -39,17 +39,46 @@ pub struct Snapshot {
 /// steps away; `None`: the whole reachable graph.
 pub type Depth = Option<u32>;
 
-/// The fingerprint of everything reachable from `roots` (within `depth`).
+/// The objects a [`baseline`] hashed by identity, kept alive.
+///
+/// A fingerprint hashes an object by its address. While the first walk's objects live, no
+/// other object can have the address of one of them, so a property (or prototype) that holds
+/// another object than it did hashes differently. Keep the pins as long as later walks are
+/// compared with the baseline.
+pub struct Pins(#[allow(dead_code)] Vec<JsObject>);
+
+/// The fingerprint of everything reachable from `roots` (within `depth`), to compare with a
+/// [`baseline`] of the same roots taken earlier in the same realm.
 pub fn snapshot(ctx: &mut Context, roots: &[JsObject], depth: Depth) -> Snapshot {
+    walk(ctx, roots, depth, None)
+}
+
+/// [`snapshot`], and the objects it hashed, which must stay alive while later snapshots are
+/// compared with this one.
+pub fn baseline(ctx: &mut Context, roots: &[JsObject], depth: Depth) -> (Snapshot, Pins) {
+    let mut pins = Vec::new();
+    let snap = walk(ctx, roots, depth, Some(&mut pins));
+    (snap, Pins(pins))
+}
+
+fn walk(
+    ctx: &mut Context,
+    roots: &[JsObject],
+    depth: Depth,
+    pins: Option<&mut Vec<JsObject>>,
+) -> Snapshot {
     let mut w = Walk {
-        seen: HashMap::default(),
+        seen: roots.iter().cloned().collect(),
         queue: roots.iter().map(|o| (o.clone(), 0)).collect(),
         h: FixedState::default().build_hasher(),
         properties: 0,
         depth,
+        keys: Vec::new(),
+        props: Vec::new(),
+        pins,
     };
-    for r in roots {
-        w.index(r, 0);
+    if let Some(p) = &mut w.pins {
+        p.extend(roots.iter().cloned());
     }
     let mut i = 0;
     while i < w.queue.len() {
@@ -64,33 +93,35 @@ pub fn snapshot(ctx: &mut Context, roots: &[JsObject], depth: Depth) -> Snapshot
     }
 }
 
-struct Walk {
-    seen: HashMap<JsObject, u32, FixedState>,
+struct Walk<'p> {
+    /// Objects queued: only those within the depth are (at the depth a reset uses, the roots
+    /// alone), so a walk of the roots' own properties costs no set insertion per value.
+    seen: HashSet<JsObject, FixedState>,
     queue: Vec<(JsObject, u32)>,
     h: FoldHasher<'static>,
     properties: usize,
     depth: Depth,
+    keys: Vec<PropertyKey>,
+    props: Vec<Option<PropertyDescriptor>>,
+    pins: Option<&'p mut Vec<JsObject>>,
 }
 
-impl Walk {
-    /// The object's walk order, queuing it the first time (if within the depth).
-    fn index(&mut self, o: &JsObject, d: u32) -> u32 {
-        if let Some(&i) = self.seen.get(o) {
-            return i;
+impl Walk<'_> {
+    /// Hash the object by identity, and queue it the first time if it lies within the depth.
+    fn reach(&mut self, o: &JsObject, d: u32) {
+        Hash::hash(o, &mut self.h);
+        if let Some(p) = &mut self.pins {
+            p.push(o.clone());
         }
-        let i = self.seen.len() as u32;
-        self.seen.insert(o.clone(), i);
-        if d > 0 && self.depth.is_none_or(|max| d <= max) {
+        if d > 0 && self.depth.is_none_or(|max| d <= max) && self.seen.insert(o.clone()) {
             self.queue.push((o.clone(), d));
         }
-        i
     }
 
     fn value(&mut self, v: &JsValue, d: u32) {
         if let Some(o) = v.as_object() {
             1u8.hash(&mut self.h);
-            let i = self.index(&o, d + 1);
-            i.hash(&mut self.h);
+            self.reach(&o, d + 1);
             return;
         }
         0u8.hash(&mut self.h);
@@ -103,7 +134,15 @@ impl Walk {
             s.as_str().iter().for_each(|c| c.hash(&mut self.h));
         } else if let Some(s) = v.as_symbol() {
             Hash::hash(&s, &mut self.h);
+        } else if let Some(b) = v.as_boolean() {
+            (1u8, b).hash(&mut self.h);
+        } else if v.is_undefined() {
+            2u8.hash(&mut self.h);
+        } else if v.is_null() {
+            3u8.hash(&mut self.h);
         } else {
+            // A bigint: rare enough to be formatted (a reset walks thousands of booleans,
+            // where a `to_string` each was a tenth of the walk).
             v.type_of().hash(&mut self.h);
             v.display().to_string().hash(&mut self.h);
         }
@@ -120,20 +159,21 @@ impl Walk {
     }
 
     fn object(&mut self, ctx: &mut Context, o: &JsObject, d: u32) {
-        self.seen.get(o).hash(&mut self.h);
+        Hash::hash(o, &mut self.h);
         if o.downcast_ref::<Proxy>().is_some() {
             "proxy".hash(&mut self.h);
             return;
         }
-        let (keys, props): (Vec<PropertyKey>, Vec<Option<PropertyDescriptor>>) = {
+        // The buffers are the walk's, reused object after object.
+        let mut keys = std::mem::take(&mut self.keys);
+        let mut props = std::mem::take(&mut self.props);
+        {
             let b = o.borrow();
             let map = b.properties();
-            let mut keys: Vec<PropertyKey> =
-                map.index_property_keys().map(PropertyKey::from).collect();
+            keys.extend(map.index_property_keys().map(PropertyKey::from));
             keys.extend(b.shape().keys());
-            let props = keys.iter().map(|k| map.get(k)).collect();
-            (keys, props)
-        };
+            props.extend(keys.iter().map(|k| map.get(k)));
+        }
         keys.len().hash(&mut self.h);
         for (k, p) in keys.iter().zip(&props) {
             k.hash(&mut self.h);
@@ -143,10 +183,13 @@ impl Walk {
             }
         }
         self.properties += keys.len();
+        keys.clear();
+        props.clear();
+        (self.keys, self.props) = (keys, props);
         match o.prototype() {
             Some(p) => {
-                let i = self.index(&p, d + 1);
-                (1u8, i).hash(&mut self.h);
+                1u8.hash(&mut self.h);
+                self.reach(&p, d + 1);
             }
             None => 0u8.hash(&mut self.h),
         }
