@@ -41,6 +41,8 @@ pub fn realm_config() -> RealmConfig {
         euid: 0,
         egid: 0,
         groups: vec![0],
+        // Fuzzing realms are reused (`ReusableRealm` insists on it anyway).
+        eager_globals: true,
     }
 }
 

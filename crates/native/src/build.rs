@@ -26,9 +26,10 @@ fn read(wasm: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
 }
 
-/// The [`ModuleId`] of the module file `wasm`, without keeping its bytes.
-fn id_of(wasm: &Path) -> Result<ModuleId, String> {
-    ModuleId::of_file(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
+/// The [`ModuleId`] of the module file `wasm`, without keeping its bytes (remembered in the
+/// cache directory `dir`).
+fn id_of(wasm: &Path, dir: &Path) -> Result<ModuleId, String> {
+    ModuleId::of_file_in(wasm, dir).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
 }
 
 /// The module in the file `wasm`, from the cache or compiled, and the engine it was built
@@ -64,7 +65,7 @@ pub(crate) fn build_module(
         let module = engine::compile(&engine, &bytes).map_err(err)?;
         return Ok(built(engine, module, (compiler, false)));
     };
-    let id = id_of(wasm)?;
+    let id = id_of(wasm, &dir)?;
     let first = opts.compiler.cached();
     let engine = engine::engine(epoch, first).map_err(err)?;
     if let Some(m) = cache::cached(&engine, first, id, &dir) {
@@ -91,7 +92,7 @@ fn build_tiered(
 ) -> anyhow::Result<Built> {
     if let Some(dir) = &cache_dir {
         // The only pass over the file a run with a cached Cranelift build makes.
-        let id = id_of(wasm).map_err(anyhow::Error::msg)?;
+        let id = id_of(wasm, dir).map_err(anyhow::Error::msg)?;
         let cranelift = engine::engine(epoch, Compiler::Cranelift)?;
         // The tier-up's and the fills' builds are of the rewritten module; the suite's of the
         // original one.

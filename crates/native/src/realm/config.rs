@@ -15,6 +15,13 @@ pub struct RealmConfig {
     pub euid: i64,
     pub egid: i64,
     pub groups: Vec<i64>,
+    /// Build the globals a Go program reaches only through JS calls of its own (console, the
+    /// timer functions, performance, crypto, TextEncoder, TextDecoder) at once, as data
+    /// properties, instead of on first read. A realm reused from program to program needs
+    /// this: a global built on first read is reachable only through its getter, which a
+    /// reset's fingerprint does not call.
+    #[serde(rename = "eagerGlobals")]
+    pub eager_globals: bool,
 }
 
 impl RealmConfig {
@@ -46,6 +53,7 @@ impl RealmConfig {
             euid: i64::from(euid),
             egid: i64::from(egid),
             groups: vec![i64::from(gid)],
+            eager_globals: false,
         }
     }
 }

@@ -15,6 +15,10 @@ use super::{fs_host, reentry};
 
 /// util.format for console (see format.js).
 const FORMAT: &str = include_str!("format.js");
+/// The part of fs and path a program reaches only when it touches files (see prelude_fs.js).
+const PRELUDE_FS: &str = include_str!("prelude_fs.js");
+/// The globals a program reaches only through JS calls of its own (see prelude_globals.js).
+const PRELUDE_GLOBALS: &str = include_str!("prelude_globals.js");
 
 pub(super) fn type_error(msg: impl Into<String>) -> JsError {
     JsNativeError::typ().with_message(msg.into()).into()
@@ -132,6 +136,15 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
     // Its source is parsed only when a program first prints through console.
     let format =
         NativeFunction::from_fn_ptr(|_, _, ctx| ctx.eval(boa_engine::Source::from_bytes(FORMAT)));
+    // Parsed only when a program first calls an fs function besides write and writeSync.
+    let prelude_fs = NativeFunction::from_fn_ptr(|_, _, ctx| {
+        ctx.eval(boa_engine::Source::from_bytes(PRELUDE_FS))
+    });
+    // Parsed only when a program first reads console, a timer function, performance, crypto
+    // or TextEncoder/TextDecoder (at once in a reusable realm).
+    let prelude_globals = NativeFunction::from_fn_ptr(|_, _, ctx| {
+        ctx.eval(boa_engine::Source::from_bytes(PRELUDE_GLOBALS))
+    });
     let fs = fs_host::build(ctx, shared);
     let mut init = ObjectInitializer::new(ctx);
     init.property(JsString::from("fs"), fs, Attribute::all());
@@ -147,6 +160,8 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
         .function(exit, JsString::from("exit"), 1)
         .function(values_length, JsString::from("valuesLength"), 0)
         .function(resume, JsString::from("resume"), 0)
-        .function(format, JsString::from("format"), 0);
+        .function(format, JsString::from("format"), 0)
+        .function(prelude_fs, JsString::from("preludeFs"), 0)
+        .function(prelude_globals, JsString::from("preludeGlobals"), 0);
     init.build()
 }

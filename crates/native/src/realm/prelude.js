@@ -5,85 +5,34 @@
   const g = globalThis;
   const U8 = Uint8Array, U8C = Uint8ClampedArray;
 
-  // util.format (format.js), compiled when console first prints.
-  let format = null;
-  function fmt(args) {
-    if (format === null) format = host.format()(U8);
-    return format(args);
-  }
   const enc = (s) => host.encode(String(s));
-  g.console = {
-    log(...a) { host.write(1, enc(fmt(a) + "\n")); },
-    info(...a) { host.write(1, enc(fmt(a) + "\n")); },
-    debug(...a) { host.write(1, enc(fmt(a) + "\n")); },
-    error(...a) { host.write(2, enc(fmt(a) + "\n")); },
-    warn(...a) { host.write(2, enc(fmt(a) + "\n")); },
-  };
-
-  // Timers: callbacks live here, deadlines in the host's event loop. As in Node,
-  // setTimeout and setInterval return a Timeout object whose primitive value is its id, and
-  // clearTimeout/clearInterval take either.
+  // Timer callbacks, by id: the host's event loop holds the deadlines and calls runTimer.
   const timers = new Map();
-  class Timeout {
-    constructor(id, ms) { this._id = id; this._idleTimeout = ms; }
-    ref() { return this; }
-    unref() { return this; }
-    hasRef() { return true; }
-    refresh() { return this; }
-    close() { g.clearTimeout(this); return this; }
-    [Symbol.toPrimitive]() { return this._id; }
-  }
-  function arm(cb, ms, args, repeat) {
-    if (typeof cb !== "function") {
-      throw new TypeError(`The "callback" argument must be of type function. Received ${cb === null ? "null" : typeof cb}`);
-    }
-    ms = Number(ms) || 0;
-    const id = host.timer(ms);
-    const t = new Timeout(id, ms);
-    timers.set(id, { cb, args, repeat, t });
-    return t;
-  }
-  g.setTimeout = function setTimeout(cb, ms, ...args) { return arm(cb, ms, args, false); };
-  g.setInterval = function setInterval(cb, ms, ...args) { return arm(cb, ms, args, true); };
-  g.clearTimeout = function clearTimeout(t) {
-    const id = t instanceof Timeout ? t._id : t;
-    if (timers.delete(id)) host.clearTimer(id);
-  };
-  g.clearInterval = g.clearTimeout;
-  g.setImmediate = (cb, ...args) => g.setTimeout(cb, 0, ...args);
-  g.queueMicrotask = (cb) => { Promise.resolve().then(cb); };
 
-  g.performance = { now: () => host.now(), timeOrigin: host.timeOrigin() };
-  g.crypto = {
-    getRandomValues(a) {
-      if (!ArrayBuffer.isView(a)) throw new TypeError("The data argument must be an integer-type TypedArray");
-      if (a.byteLength > 65536) {
-        // Node's DOMException, in its words (Go before 1.21 asks for 1 MiB at once).
-        const e = new Error("The requested length exceeds 65,536 bytes");
-        e.name = "QuotaExceededError";
-        e.code = 22;
-        throw e;
-      }
-      new U8(a.buffer, a.byteOffset, a.byteLength).set(host.random(a.byteLength));
-      return a;
-    },
-  };
-
-  class TextEncoder {
-    get encoding() { return "utf-8"; }
-    encode(s = "") { return host.encode(String(s)); }
+  // Globals a Go program reaches only through JS calls of its own (console, the timer
+  // functions, performance, crypto, TextEncoder, TextDecoder): their source
+  // (prelude_globals.js) is compiled the first time one of them is read, which a hello world
+  // never does. A realm reused from program to program (cfg.eagerGlobals) builds them at
+  // once, as data properties: a reset's fingerprint never calls a getter, so an object built
+  // behind one could be changed unseen.
+  let extra = null;
+  function extras() {
+    if (extra === null) extra = host.preludeGlobals()(host, { U8, timers, enc });
+    return extra;
   }
-  class TextDecoder {
-    constructor(label = "utf-8") { this.encoding = String(label).toLowerCase(); }
-    decode(b) {
-      if (b === undefined) return "";
-      if (b instanceof ArrayBuffer) b = new U8(b);
-      else if (ArrayBuffer.isView(b) && !(b instanceof U8)) b = new U8(b.buffer, b.byteOffset, b.byteLength);
-      return host.decode(b);
+  for (const name of ["console", "setTimeout", "setInterval", "clearTimeout", "clearInterval",
+    "setImmediate", "queueMicrotask", "performance", "crypto", "TextEncoder", "TextDecoder"]) {
+    if (cfg.eagerGlobals) {
+      g[name] = extras()[name];
+      continue;
     }
+    Object.defineProperty(g, name, {
+      get() { return extras()[name]; },
+      set(v) { Object.defineProperty(g, name, { value: v, writable: true, enumerable: true, configurable: true }); },
+      enumerable: true,
+      configurable: true,
+    });
   }
-  g.TextEncoder = TextEncoder;
-  g.TextDecoder = TextDecoder;
 
   const proc = {
     argv: cfg.argv.slice(),
@@ -116,30 +65,6 @@
   };
   g.process = proc;
 
-  function normalize(p) {
-    const out = [];
-    for (const seg of p.split("/")) {
-      if (seg === "" || seg === ".") continue;
-      if (seg === "..") out.pop();
-      else out.push(seg);
-    }
-    return "/" + out.join("/");
-  }
-  g.path = {
-    sep: "/",
-    resolve(...segs) {
-      let p = "";
-      for (let i = segs.length - 1; i >= 0 && !p.startsWith("/"); i--) {
-        const s = String(segs[i]);
-        if (s === "") continue;
-        p = p === "" ? s : s + "/" + p;
-      }
-      if (!p.startsWith("/")) p = host.fs.cwd() + (p === "" ? "" : "/" + p);
-      return normalize(p);
-    },
-    join(...segs) { return segs.filter((s) => s !== "").join("/") || "."; },
-  };
-
   const constants = {
     O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_NOCTTY: 256, O_TRUNC: 512,
     O_APPEND: 1024, O_DIRECTORY: 65536, O_NOATIME: 262144, O_NOFOLLOW: 131072, O_SYNC: 1052672,
@@ -170,33 +95,6 @@
       throw new TypeError(`The "cb" argument must be of type function. Received ${cb === null ? "null" : typeof cb}`);
     }
   }
-  // Run host operation `name` now and deliver its result to `cb` later.
-  function op(name, args, cb, wrap) {
-    checkCb(cb);
-    const r = hfs[name](...args);
-    if (r[0] !== null) later(cb, fsError(r[0]));
-    // Calls with no result pass the callback only the null error, as Node does.
-    else if (r[1] === undefined) later(cb, null);
-    else later(cb, null, wrap ? wrap(r[1]) : r[1]);
-  }
-  class Stats {
-    constructor(f) {
-      [this.dev, this.ino, this.mode, this.nlink, this.uid, this.gid, this.rdev, this.size,
-        this.blksize, this.blocks, this.atimeMs, this.mtimeMs, this.ctimeMs, this.birthtimeMs] = f;
-      this.atime = new Date(this.atimeMs);
-      this.mtime = new Date(this.mtimeMs);
-      this.ctime = new Date(this.ctimeMs);
-      this.birthtime = new Date(this.birthtimeMs);
-    }
-    isDirectory() { return (this.mode & 61440) === 16384; }
-    isFile() { return (this.mode & 61440) === 32768; }
-    isSymbolicLink() { return (this.mode & 61440) === 40960; }
-    isCharacterDevice() { return (this.mode & 61440) === 8192; }
-    isBlockDevice() { return (this.mode & 61440) === 24576; }
-    isFIFO() { return (this.mode & 61440) === 4096; }
-    isSocket() { return (this.mode & 61440) === 49152; }
-  }
-  const toStats = (f) => new Stats(f);
   function bufferArgs(buf, offset, length) {
     if (!ArrayBuffer.isView(buf)) {
       throw new TypeError("The \"buffer\" argument must be an instance of Buffer, TypedArray, or DataView.");
@@ -234,56 +132,22 @@
       if (r[0] !== null) later(cb, fsError(r[0]), 0, buf);
       else later(cb, null, r[1], buf);
     },
-    read(fd, buf, offset, length, position, cb) {
-      checkCb(cb);
-      const view = bufferArgs(buf, offset, length);
-      const r = hfs.read(fd, view.length, position);
-      if (r[0] !== null) { later(cb, fsError(r[0]), 0, buf); return; }
-      view.set(r[1]);
-      later(cb, null, r[1].length, buf);
-    },
-    open(path, flags, mode, cb) {
-      if (typeof flags === "function") { cb = flags; flags = 0; mode = undefined; }
-      else if (typeof mode === "function") { cb = mode; mode = undefined; }
-      op("open", [path, flags === undefined ? 0 : flags, mode], cb);
-    },
-    close(fd, cb) { op("close", [fd], cb); },
-    fstat(fd, cb) { op("fstat", [fd], typeof cb === "function" ? cb : arguments[2], toStats); },
-    stat(path, cb) { op("stat", [path], typeof cb === "function" ? cb : arguments[2], toStats); },
-    lstat(path, cb) { op("lstat", [path], typeof cb === "function" ? cb : arguments[2], toStats); },
-    readdir(path, cb) { op("readdir", [path], typeof cb === "function" ? cb : arguments[2]); },
-    mkdir(path, mode, cb) {
-      if (typeof mode === "function") { cb = mode; mode = undefined; }
-      if (mode !== null && typeof mode === "object") mode = mode.mode;
-      op("mkdir", [path, mode], cb);
-    },
-    rmdir(path, cb) { op("rmdir", [path], typeof cb === "function" ? cb : arguments[2]); },
-    unlink(path, cb) { op("unlink", [path], cb); },
-    rename(from, to, cb) { op("rename", [from, to], cb); },
-    link(from, to, cb) { op("link", [from, to], cb); },
-    symlink(target, path, type, cb) {
-      if (typeof type === "function") cb = type;
-      op("symlink", [target, path], cb);
-    },
-    readlink(path, cb) { op("readlink", [path], typeof cb === "function" ? cb : arguments[2]); },
-    chmod(path, mode, cb) { op("chmod", [path, mode], cb); },
-    fchmod(fd, mode, cb) { op("fchmod", [fd, mode], cb); },
-    chown(path, uid, gid, cb) { op("chown", [path, uid, gid], cb); },
-    fchown(fd, uid, gid, cb) { op("fchown", [fd, uid, gid], cb); },
-    lchown(path, uid, gid, cb) { op("lchown", [path, uid, gid], cb); },
-    utimes(path, atime, mtime, cb) { op("utimes", [path, Number(atime), Number(mtime)], cb); },
-    futimes(fd, atime, mtime, cb) { op("futimes", [fd, Number(atime), Number(mtime)], cb); },
-    truncate(path, len, cb) {
-      if (typeof len === "function") { cb = len; len = 0; }
-      op("truncate", [path, len], cb);
-    },
-    ftruncate(fd, len, cb) {
-      if (typeof len === "function") { cb = len; len = 0; }
-      op("ftruncate", [fd, len], cb);
-    },
-    fsync(fd, cb) { op("fsync", [fd], cb); },
   };
+  // The rest of fs and path (prelude_fs.js) is compiled the first time a program calls one of
+  // them: a hello world never does, and parsing it was a fifth of every run's start.
+  let rest = null;
+  function more() {
+    if (rest === null) rest = host.preludeFs()(host, { later, fsError, checkCb, bufferArgs });
+    return rest;
+  }
+  const deferred = (obj, name) => function (...args) { return more()[obj][name].apply(this, args); };
+  for (const name of ["read", "open", "close", "fstat", "stat", "lstat", "readdir", "mkdir", "rmdir",
+    "unlink", "rename", "link", "symlink", "readlink", "chmod", "fchmod", "chown", "fchown",
+    "lchown", "utimes", "futimes", "truncate", "ftruncate", "fsync"]) {
+    fs[name] = deferred("fs", name);
+  }
   g.fs = fs;
+  g.path = { sep: "/", resolve: deferred("path", "resolve"), join: deferred("path", "join") };
 
   // The Go instance object (ref id 6).
   const go = {

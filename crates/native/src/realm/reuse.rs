@@ -92,7 +92,11 @@ impl ReusableRealm {
         if !shared.clock.is_virtual() {
             return Err(anyhow!("a reusable realm must be deterministic"));
         }
-        let mut host = JsHost::new(shared, cfg)?;
+        let cfg = RealmConfig {
+            eager_globals: true,
+            ..cfg.clone()
+        };
+        let mut host = JsHost::new(shared, &cfg)?;
         let roots = watched(&host);
         let (baseline, pins) = baseline(&mut host.ctx, &roots, depth);
         Ok(ReusableRealm {
