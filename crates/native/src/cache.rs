@@ -345,6 +345,30 @@ fn evict(dir: &Path, keep: &Path, limit: u64) {
 mod tests {
     use super::*;
 
+    /// A module's digest is remembered only once the file has been left alone, and a change
+    /// to the file (even to the same size) is never answered from the memo.
+    #[cfg(unix)]
+    #[test]
+    fn a_remembered_digest_follows_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let wasm = dir.path().join("m.wasm");
+        std::fs::write(&wasm, b"first").unwrap();
+        let first = ModuleId::of(b"first");
+        assert_eq!(ModuleId::of_file_in(&wasm, &cache).unwrap(), first);
+        let memos = || std::fs::read_dir(cache.join("ids")).map_or(0, |d| d.count());
+        assert_eq!(memos(), 0, "a file changed just now is not remembered");
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert_eq!(ModuleId::of_file_in(&wasm, &cache).unwrap(), first);
+        assert_eq!(memos(), 1);
+        assert_eq!(ModuleId::of_file_in(&wasm, &cache).unwrap(), first);
+        std::fs::write(&wasm, b"other").unwrap();
+        assert_eq!(
+            ModuleId::of_file_in(&wasm, &cache).unwrap(),
+            ModuleId::of(b"other")
+        );
+    }
+
     #[test]
     fn eviction_removes_oldest_first_and_keeps_the_new_entry() {
         let dir = tempfile::tempdir().unwrap();

@@ -152,3 +152,47 @@ impl JsHost {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evaluate `js` in a fresh deterministic realm (globals on first use, or at once with
+    /// `eager`); the result as a string.
+    fn eval(eager: bool, js: &str) -> String {
+        let shared = Rc::new(Shared::new(true, 1 << 20, true, 1));
+        let mut cfg = RealmConfig::from_process(vec![], Default::default(), "/".into());
+        cfg.eager_globals = eager;
+        let mut host = JsHost::new(shared, &cfg).unwrap();
+        let v = host.ctx.eval(Source::from_bytes(js)).unwrap();
+        v.to_string(&mut host.ctx).unwrap().to_std_string_lossy()
+    }
+
+    /// The globals compiled on first use behave as the ones built at once; only their
+    /// property descriptors differ, and assigning one replaces it as it would a data property.
+    #[test]
+    fn globals_built_on_first_use_work_as_eager_ones() {
+        let js = r#"
+            const r = [];
+            r.push(typeof console.log, typeof performance.now(), crypto.getRandomValues(new Uint8Array(4)).length);
+            r.push(new TextDecoder().decode(new TextEncoder().encode("héllo")));
+            const t = setTimeout(() => {}, 5);
+            r.push(typeof t, +t > 0, clearInterval === clearTimeout);
+            clearTimeout(t);
+            r.push(typeof setImmediate, typeof queueMicrotask, typeof setInterval);
+            const d = Object.getOwnPropertyDescriptor(globalThis, "console");
+            r.push("value" in d ? "data" : "accessor");
+            globalThis.console = 5;
+            r.push(console, Object.getOwnPropertyDescriptor(globalThis, "console").writable);
+            r.join(" ")
+        "#;
+        assert_eq!(
+            eval(false, js),
+            "function number 4 héllo object true true function function function accessor 5 true"
+        );
+        assert_eq!(
+            eval(true, js),
+            "function number 4 héllo object true true function function function data 5 true"
+        );
+    }
+}
