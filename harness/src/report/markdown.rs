@@ -150,16 +150,18 @@ fn grouped(m: &Matrix, kind: Kind, out: &mut String) {
 }
 
 /// A reason without the release it names, so one reason groups every release (the releases
-/// are listed under it): "covers go>=1.21, not go1.19" reads "covers go>=1.21", and a
-/// release named elsewhere in the text becomes `goX`.
+/// are listed under it): "covers go>=1.21, not go1.19" reads "covers go>=1.21", "go1.19's
+/// glue" reads "the release's glue", and the release named elsewhere becomes "the release".
 fn generalize(reason: &str, go: &str) -> String {
     let line = reason.lines().next().unwrap_or("");
     let v = go.trim_start_matches("go");
     let release = format!(r"go{}(\.\d+)?\b", regex::escape(v));
     let not = regex::Regex::new(&format!(r", not {release}")).expect("valid");
+    let owner = regex::Regex::new(&format!(r"{release}'s")).expect("valid");
     let re = regex::Regex::new(&release).expect("valid");
-    re.replace_all(&not.replace_all(line, ""), "goX")
-        .into_owned()
+    let line = not.replace_all(line, "");
+    let line = owner.replace_all(&line, "the release's");
+    re.replace_all(&line, "the release").into_owned()
 }
 
 /// Text safe inside a table cell: one line, pipes escaped.
@@ -186,4 +188,28 @@ fn fenced(text: &str, out: &mut String) {
     let _ = writeln!(out, "{fence}text");
     out.push_str(text.trim_end_matches('\n'));
     let _ = writeln!(out, "\n{fence}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generalize;
+
+    #[test]
+    fn a_reason_loses_its_release() {
+        assert_eq!(
+            generalize("the case covers go>=1.21, not go1.19.8", "go1.19.8"),
+            "the case covers go>=1.21"
+        );
+        assert_eq!(
+            generalize(
+                "the module imports `go` but go1.26's glue provides `gojs`",
+                "go1.26"
+            ),
+            "the module imports `go` but the release's glue provides `gojs`"
+        );
+        assert_eq!(
+            generalize("built by go1.21.13 only\nsecond line", "go1.21"),
+            "built by the release only"
+        );
+    }
 }
