@@ -144,7 +144,7 @@ pub fn case_toml(target: &str, data: &[u8]) -> Result<Option<String>, String> {
                     let mut m = Table::new();
                     m.insert(
                         "raw_hex".into(),
-                        Value::String(bytes.iter().map(|b| format!("{b:02x}")).collect()),
+                        Value::String(gojs_synth::spec::to_hex(&bytes)),
                     );
                     m
                 }

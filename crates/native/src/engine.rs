@@ -73,9 +73,13 @@ pub fn engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
 /// [`engine`], compiling on the calling thread only: the same builds, and for a module of a
 /// few functions no thread pool to wake (fuzzing compiles thousands of those a second).
 pub fn serial_engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> {
+    Engine::new(&serial_config(epoch, compiler)).map_err(|e| anyhow!("wasmtime engine: {e}"))
+}
+
+fn serial_config(epoch: bool, compiler: Compiler) -> Config {
     let mut c = config(epoch, compiler);
     c.parallel_compilation(false);
-    Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
+    c
 }
 
 /// Instances [`pooled_engine`] can hold at once: one per warm worker, and a fuzz process or
@@ -99,8 +103,7 @@ pub fn pooled_engine(epoch: bool, compiler: Compiler) -> anyhow::Result<Engine> 
         .total_tables(POOLED_INSTANCES)
         .linear_memory_keep_resident(POOLED_KEEP_RESIDENT)
         .table_keep_resident(POOLED_KEEP_RESIDENT);
-    let mut c = config(epoch, compiler);
-    c.parallel_compilation(false);
+    let mut c = serial_config(epoch, compiler);
     c.allocation_strategy(pool);
     Engine::new(&c).map_err(|e| anyhow!("wasmtime engine: {e}"))
 }

@@ -12,7 +12,7 @@ use gojs_abi::layout::{
     value_prepare_string, value_set, value_set_index,
 };
 use gojs_synth::frame::Frame;
-use gojs_synth::spec::{Data, ModuleSpec, Show, Step};
+use gojs_synth::spec::{Data, ModuleSpec, Show, Step, to_hex as hex};
 
 use super::model::{Ctor, MV, Model, NUMBERS, OKind};
 
@@ -162,29 +162,6 @@ const STRIDE: u32 = 128;
 /// Where a step's argument array lives, relative to its sp (after every frame's fields).
 const ARGS: u32 = 80;
 const SENTINEL: u64 = 0x5555_5555_5555_5555;
-
-/// Every byte's two hex digits, so that [`hex`] is a copy per byte: a `format!` per byte was a
-/// tenth of the target's time, and in a fuzz build each bounds-checked digit lookup is a
-/// traced comparison.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
-        i += 1;
-    }
-    t
-};
-
-fn hex(bytes: &[u8]) -> String {
-    let mut s = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.extend_from_slice(&HEX_PAIRS[usize::from(b)]);
-    }
-    // Only ASCII digits were written.
-    String::from_utf8(s).unwrap_or_default()
-}
 
 /// The module being built, what it must print, and the model behind both.
 pub(super) struct Gen {

@@ -13,12 +13,16 @@ use super::keys::utf8_lossy;
 use super::shared::{Shared, TimerKind};
 use super::{fs_host, reentry};
 
-/// util.format for console (see format.js).
-const FORMAT: &str = include_str!("format.js");
-/// The part of fs and path a program reaches only when it touches files (see prelude_fs.js).
-const PRELUDE_FS: &str = include_str!("prelude_fs.js");
-/// The globals a program reaches only through JS calls of its own (see prelude_globals.js).
-const PRELUDE_GLOBALS: &str = include_str!("prelude_globals.js");
+/// Parts of the prelude compiled on first use (`host.load(name)`), by name: most programs
+/// never reach them, and boa parses every nested function of a source up front.
+const DEFERRED: [(&str, &str); 3] = [
+    // util.format, when a program first prints through console.
+    ("format", include_str!("format.js")),
+    // fs and path as a program reaches them only when it touches files.
+    ("fs", include_str!("prelude_fs.js")),
+    // The globals a Go program reaches only through JS calls of its own.
+    ("globals", include_str!("prelude_globals.js")),
+];
 
 pub(super) fn type_error(msg: impl Into<String>) -> JsError {
     JsNativeError::typ().with_message(msg.into()).into()
@@ -133,17 +137,13 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
             }
         }
     });
-    // Its source is parsed only when a program first prints through console.
-    let format =
-        NativeFunction::from_fn_ptr(|_, _, ctx| ctx.eval(boa_engine::Source::from_bytes(FORMAT)));
-    // Parsed only when a program first calls an fs function besides write and writeSync.
-    let prelude_fs = NativeFunction::from_fn_ptr(|_, _, ctx| {
-        ctx.eval(boa_engine::Source::from_bytes(PRELUDE_FS))
-    });
-    // Parsed only when a program first reads console, a timer function, performance, crypto
-    // or TextEncoder/TextDecoder (at once in a reusable realm).
-    let prelude_globals = NativeFunction::from_fn_ptr(|_, _, ctx| {
-        ctx.eval(boa_engine::Source::from_bytes(PRELUDE_GLOBALS))
+    let load = NativeFunction::from_fn_ptr(|_, args, ctx| {
+        let name = args.first().cloned().unwrap_or_default().to_string(ctx)?;
+        let name = name.to_std_string_lossy();
+        let Some((_, source)) = DEFERRED.iter().find(|(n, _)| *n == name) else {
+            return Err(type_error(format!("no deferred prelude part {name}")));
+        };
+        ctx.eval(boa_engine::Source::from_bytes(source))
     });
     let fs = fs_host::build(ctx, shared);
     let mut init = ObjectInitializer::new(ctx);
@@ -160,8 +160,6 @@ pub(super) fn build_host_object(ctx: &mut Context, shared: &Rc<Shared>) -> JsObj
         .function(exit, JsString::from("exit"), 1)
         .function(values_length, JsString::from("valuesLength"), 0)
         .function(resume, JsString::from("resume"), 0)
-        .function(format, JsString::from("format"), 0)
-        .function(prelude_fs, JsString::from("preludeFs"), 0)
-        .function(prelude_globals, JsString::from("preludeGlobals"), 0);
+        .function(load, JsString::from("load"), 1);
     init.build()
 }

@@ -5,6 +5,14 @@
   const g = globalThis;
   const U8 = Uint8Array, U8C = Uint8ClampedArray;
 
+  // The parts of the prelude compiled on first use (host.load: format.js, prelude_fs.js,
+  // prelude_globals.js), each called once with `args`; what they return, by name.
+  const loaded = new Map();
+  function load(name, ...args) {
+    if (!loaded.has(name)) loaded.set(name, host.load(name)(...args));
+    return loaded.get(name);
+  }
+
   const enc = (s) => host.encode(String(s));
   // Timer callbacks, by id: the host's event loop holds the deadlines and calls runTimer.
   const timers = new Map();
@@ -15,11 +23,7 @@
   // never does. A realm reused from program to program (cfg.eagerGlobals) builds them at
   // once, as data properties: a reset's fingerprint never calls a getter, so an object built
   // behind one could be changed unseen.
-  let extra = null;
-  function extras() {
-    if (extra === null) extra = host.preludeGlobals()(host, { U8, timers, enc });
-    return extra;
-  }
+  const extras = () => load("globals", host, { U8, timers, enc, load });
   for (const name of ["console", "setTimeout", "setInterval", "clearTimeout", "clearInterval",
     "setImmediate", "queueMicrotask", "performance", "crypto", "TextEncoder", "TextDecoder"]) {
     if (cfg.eagerGlobals) {
@@ -135,11 +139,7 @@
   };
   // The rest of fs and path (prelude_fs.js) is compiled the first time a program calls one of
   // them: a hello world never does, and parsing it was a fifth of every run's start.
-  let rest = null;
-  function more() {
-    if (rest === null) rest = host.preludeFs()(host, { later, fsError, checkCb, bufferArgs });
-    return rest;
-  }
+  const more = () => load("fs", host, { later, fsError, checkCb, bufferArgs });
   const deferred = (obj, name) => function (...args) { return more()[obj][name].apply(this, args); };
   for (const name of ["read", "open", "close", "fstat", "stat", "lstat", "readdir", "mkdir", "rmdir",
     "unlink", "rename", "link", "symlink", "readlink", "chmod", "fchmod", "chown", "fchown",

@@ -1,18 +1,14 @@
 // Globals a Go program reaches only through JS calls of its own: compiled the first time a
 // program reads one of them (see prelude.js, which defines them as getters of this). `c`
-// holds what they share with the prelude: its Uint8Array, the timer callbacks by id, and its
-// string encoder.
+// holds what they share with the prelude: its Uint8Array, the timer callbacks by id, its
+// string encoder, and its loader of the parts compiled on first use.
 (function (host, c) {
   "use strict";
   const g = globalThis;
-  const { U8, timers, enc } = c;
+  const { U8, timers, enc, load } = c;
 
   // util.format (format.js), compiled when console first prints.
-  let format = null;
-  function fmt(args) {
-    if (format === null) format = host.format()(U8);
-    return format(args);
-  }
+  const fmt = (args) => load("format", U8)(args);
   const console = {
     log(...a) { host.write(1, enc(fmt(a) + "\n")); },
     info(...a) { host.write(1, enc(fmt(a) + "\n")); },
