@@ -88,6 +88,8 @@ impl Measurements {
             realm: median(ph.iter().map(|p| p.realm).collect()),
             instantiate: median(ph.iter().map(|p| p.instantiate).collect()),
             build: ph.first().and_then(|p| p.build),
+            interpreted: ph.first().is_some_and(|p| p.interpreted),
+            left_interpreter: None,
             tiered_up: None,
             tiered_mid_run: false,
         }
@@ -255,6 +257,7 @@ fn build_name(ph: &Phases) -> String {
             c.name(),
             if cached { "cached" } else { "compiled" }
         ),
+        None if ph.interpreted => "wasmi, interpreted".to_string(),
         None => "?".to_string(),
     }
 }

@@ -7,6 +7,7 @@ use std::process::Command;
 use gojs_harness::corpus::Corpus;
 use gojs_harness::paths;
 use gojs_harness::toolchain::Toolchain;
+use gojs_native::tierup::TierUp;
 
 fn hello() -> PathBuf {
     let tc = Toolchain::from_path().expect("these tests need Go on PATH");
@@ -67,9 +68,9 @@ fn go_modules_can_be_carried_over_to_cranelift() {
 }
 
 /// A program that computes without ever pausing (goroutines switching, the garbage collector
-/// running, `time.Now` called now and then) moves to Cranelift code in the middle of its
-/// computation, at a `runtime.nanotime1` call, and goes on to print what its own Linux build
-/// prints.
+/// running, `time.Now` called now and then) moves from the interpreter to Winch code and on
+/// to Cranelift code in the middle of its computation, at `runtime.nanotime1` calls, and goes
+/// on to print what its own Linux build prints.
 #[test]
 fn a_program_that_never_pauses_moves_to_cranelift_mid_run() {
     const SRC: &str = r#"package main
@@ -109,9 +110,58 @@ func main() {
 	fmt.Println(sum, len(strings.Join(words, ",")), words[0], words[len(words)-1])
 }
 "#;
+    let out = moved_runs_match_linux(SRC, TierUp::AtFirstChance);
+    assert!(
+        out.phases.interpreted
+            && out.phases.left_interpreter.is_some()
+            && out.phases.tiered_up.is_some()
+            && out.phases.tiered_mid_run,
+        "the run did not move mid-run: {}",
+        out.phases.describe(out.wall)
+    );
+}
+
+/// A goroutine that computes without calling anything but Go functions (no import, no
+/// clock, no allocation) leaves the interpreter at a Go function's entry (a safe point, see
+/// `crates/native/src/safepoint.rs`), and prints what its own Linux build prints.
+#[test]
+fn a_computation_without_imports_leaves_the_interpreter() {
+    const SRC: &str = r#"package main
+
+import "fmt"
+
+//go:noinline
+func fib(n int) int {
+	if n < 2 {
+		return n
+	}
+	return fib(n-1) + fib(n-2)
+}
+
+func main() {
+	fmt.Println(fib(34))
+}
+"#;
+    // The build starts at once and the run moves when it is ready: with the clock read at
+    // the runtime's start (long before), fib's calls are the only chances left.
+    let out = moved_runs_match_linux(SRC, TierUp::After(std::time::Duration::ZERO));
+    assert!(
+        out.phases.interpreted
+            && out
+                .phases
+                .left_interpreter
+                .is_some_and(|(_, how)| how == "at a safe point"),
+        "the run did not leave the interpreter at a safe point: {}",
+        out.phases.describe(out.wall)
+    );
+}
+
+/// Build `src` for Linux and for js/wasm, run the module on `run`'s default path with the
+/// tier-ups `when`, and check it prints what the Linux build prints.
+fn moved_runs_match_linux(src: &str, when: TierUp) -> gojs_native::NativeOutcome {
     let tc = Toolchain::from_path().expect("these tests need Go on PATH");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.go"), SRC).unwrap();
+    std::fs::write(dir.path().join("main.go"), src).unwrap();
     std::fs::write(dir.path().join("go.mod"), "module compute\n\ngo 1.21\n").unwrap();
     let build = |goos: &str, goarch: &str, out: &str| {
         let status = Command::new(tc.go_binary())
@@ -139,7 +189,7 @@ func main() {
     let opts = gojs_native::NativeRunOptions {
         cache_dir: Some(dir.path().join("cache")),
         tiered_cache: true,
-        tier_up: gojs_native::tierup::TierUp::AtFirstChance,
+        tier_up: when,
         ..Default::default()
     };
     let out = gojs_native::run_isolated(&program, &opts, true);
@@ -150,9 +200,5 @@ func main() {
         String::from_utf8_lossy(&oracle.stdout),
         "{stderr}"
     );
-    assert!(
-        out.phases.tiered_up.is_some() && out.phases.tiered_mid_run,
-        "the run did not move mid-run: {}",
-        out.phases.describe(out.wall)
-    );
+    out
 }

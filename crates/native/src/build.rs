@@ -12,13 +12,53 @@ use crate::rewrite::export_globals;
 use crate::tierup::{self, TierUp};
 use crate::validate::validate;
 
-/// A module ready to run: its build, the engine it was built for, and for a run that may
-/// tier up, the Cranelift build under way and the names of the globals' exports.
+/// A module ready to run: its build and the engine it was built for, or its interpreted
+/// form; and for a run that may tier up, the Cranelift build under way and the names of the
+/// globals' exports.
 pub(crate) struct Built {
-    pub engine: Engine,
-    pub module: Module,
-    pub build: (Compiler, bool),
+    pub code: Loaded,
     pub tier: Option<(tierup::Background, crate::rewrite::Carry)>,
+}
+
+/// A module as an engine has it.
+pub(crate) enum Loaded {
+    /// Machine code by `compiler`, from the cache or not (`cached`).
+    Compiled {
+        engine: Engine,
+        module: Module,
+        compiler: Compiler,
+        cached: bool,
+    },
+    /// On the interpreter (see [`crate::interp`]), with its way to Winch code and then to
+    /// Cranelift code.
+    Interpreted {
+        engine: wasmi::Engine,
+        module: wasmi::Module,
+        tier: Option<Box<(tierup::Background, crate::rewrite::Carry, tierup::Later)>>,
+    },
+}
+
+impl Loaded {
+    fn compiled(engine: Engine, module: Module, (compiler, cached): (Compiler, bool)) -> Loaded {
+        Loaded::Compiled {
+            engine,
+            module,
+            compiler,
+            cached,
+        }
+    }
+
+    /// The names of the module's imports.
+    pub(crate) fn import_names(&self) -> Vec<String> {
+        match self {
+            Loaded::Compiled { module, .. } => {
+                module.imports().map(|i| i.name().to_string()).collect()
+            }
+            Loaded::Interpreted { module, .. } => {
+                module.imports().map(|i| i.name().to_string()).collect()
+            }
+        }
+    }
 }
 
 /// The bytes of the module file `wasm`.
@@ -43,9 +83,7 @@ pub(crate) fn build_module(
 ) -> Result<Built, String> {
     let err = |e: anyhow::Error| format!("{e:#}");
     let built = |engine, module, build| Built {
-        engine,
-        module,
-        build,
+        code: Loaded::compiled(engine, module, build),
         tier: None,
     };
     if opts.compiler == CompilerChoice::Auto && opts.tiered_cache {
@@ -55,6 +93,7 @@ pub(crate) fn build_module(
             cache_dir,
             opts.tier_up,
             opts.background_fill.as_ref(),
+            opts.max_memory.is_none(),
         )
         .map_err(err);
     }
@@ -79,9 +118,11 @@ pub(crate) fn build_module(
 }
 
 /// [`CompilerChoice::Auto`] with tiered caching: a cached Cranelift build if there is one,
-/// else Winch code, which tiers up (see [`crate::tierup`]) if the run lasts. A module seen
-/// for the first time is often run only once (`go test -exec`): it is built quickly and
-/// cached. When that build is used again, a background fill caches a Cranelift build for
+/// else a cached Winch build, else the interpreter (see [`crate::interp`]; Winch code for a
+/// run with a time limit or a memory limit, which the interpreter does not enforce, or for a
+/// module it cannot run). Both tier up (see [`crate::tierup`]) if the run lasts. A module
+/// seen for the first time is often run only once (`go test -exec`): it starts at once.
+/// When a module is run again without a Cranelift build, a background fill caches one for
 /// the runs after.
 fn build_tiered(
     epoch: bool,
@@ -89,6 +130,7 @@ fn build_tiered(
     cache_dir: Option<PathBuf>,
     tier_up: TierUp,
     filler: Option<&BackgroundFill>,
+    may_interpret: bool,
 ) -> anyhow::Result<Built> {
     if let Some(dir) = &cache_dir {
         // The only pass over the file a run with a cached Cranelift build makes.
@@ -100,9 +142,7 @@ fn build_tiered(
             .or_else(|| cache::cached(&cranelift, Compiler::Cranelift, id, dir));
         if let Some(m) = found {
             return Ok(Built {
-                engine: cranelift,
-                module: m,
-                build: (Compiler::Cranelift, true),
+                code: Loaded::compiled(cranelift, m, (Compiler::Cranelift, true)),
                 tier: None,
             });
         }
@@ -116,6 +156,17 @@ fn build_tiered(
             .into_iter()
             .find_map(|i| cache::cached(&winch, Compiler::Winch, i, dir).map(|m| (m, i)))
     });
+    let fill = |dir: &PathBuf| {
+        if let Some(filler) = filler {
+            let req = FillRequest {
+                wasm: wasm.to_path_buf(),
+                cache_dir: dir.clone(),
+                epoch,
+                compiler: Compiler::Cranelift,
+            };
+            cache::request_fill(filler, req, id);
+        }
+    };
     let (module, rewritten, hit) = match found {
         // The module was valid when it was built, and its rewrite succeeded then exactly if
         // the build is of the rewritten module.
@@ -124,25 +175,80 @@ fn build_tiered(
                 .is_rewritten()
                 .then(|| export_globals(original).ok())
                 .flatten();
-            if let (Some(filler), Some(dir)) = (filler, &cache_dir) {
-                let req = FillRequest {
-                    wasm: wasm.to_path_buf(),
-                    cache_dir: dir.clone(),
-                    epoch,
-                    compiler: Compiler::Cranelift,
-                };
-                cache::request_fill(filler, req, id);
+            if let Some(dir) = &cache_dir {
+                fill(dir);
             }
             (m, rewritten, true)
         }
         None => {
-            // The rewrite parses the module by hand: only a valid one gets that far.
-            validate(original).map_err(anyhow::Error::msg)?;
-            let rewritten = export_globals(original).ok();
+            // The rewrite parses the module by hand: only a valid one gets that far. The
+            // interpreter's check validates too, with fewer proposals: the full check is made
+            // only for a module that fails it.
+            // Both read the bytes only: the check runs beside the rewrites, and nothing is
+            // run before it passed.
+            let may_interpret = may_interpret && !epoch;
+            let (interpret, (rewritten, checked)) = std::thread::scope(|scope| {
+                let check = std::thread::Builder::new()
+                    .name("gojs-validate".into())
+                    .spawn_scoped(scope, || {
+                        may_interpret && crate::interp::supported(original)
+                    });
+                let rewritten = export_globals(original).ok();
+                // With a safe point at each Go function's entry, where a computation that
+                // never calls an import can leave the interpreter (a module that cannot get
+                // them runs without).
+                let checked = rewritten
+                    .as_ref()
+                    .filter(|(_, carry)| may_interpret && carry.go_loop && carry.sp.is_some())
+                    .and_then(|(b, _)| crate::safepoint::instrument(b).ok());
+                let interpret = match check {
+                    Ok(handle) => handle.join().unwrap_or(false),
+                    Err(_) => may_interpret && crate::interp::supported(original),
+                };
+                (interpret, (rewritten, checked))
+            });
+            if !interpret {
+                validate(original).map_err(anyhow::Error::msg)?;
+            }
             let (bytes, built_id) = match &rewritten {
                 Some((b, _)) => (b.as_slice(), id.rewritten()),
                 None => (original, id),
             };
+            if interpret {
+                if let Some(dir) = &cache_dir
+                    && cache::seen_before(dir, id)
+                {
+                    fill(dir);
+                }
+                let engine = crate::interp::engine();
+                let module = crate::interp::load(&engine, checked.as_deref().unwrap_or(bytes))?;
+                // To Winch code soon, and from there to Cranelift code as a Winch run goes.
+                let tier = rewritten.and_then(|(bytes, names)| {
+                    let later = tierup::Later {
+                        bytes: bytes.clone(),
+                        id: id.rewritten(),
+                        cache_dir: cache_dir.clone(),
+                        when: tier_up,
+                    };
+                    let soon = tier_up.no_later_than(tierup::INTERPRETER_DELAY);
+                    tierup::Background::start(
+                        bytes,
+                        id.rewritten(),
+                        cache_dir,
+                        soon,
+                        Compiler::Winch,
+                    )
+                    .map(|b| Box::new((b, names, later)))
+                });
+                return Ok(Built {
+                    code: Loaded::Interpreted {
+                        engine,
+                        module,
+                        tier,
+                    },
+                    tier: None,
+                });
+            }
             let m = engine::compile(&winch, bytes)?;
             if let Some(dir) = &cache_dir {
                 cache::store(&winch, Compiler::Winch, built_id, dir, &m);
@@ -153,15 +259,18 @@ fn build_tiered(
     // Epoch checks are compiled in, and the time limit's watchdog holds this engine: a run
     // with a time limit stays on it.
     let tier = match rewritten {
-        Some((bytes, names)) if !epoch => {
-            tierup::Background::start(bytes, id.rewritten(), cache_dir, tier_up).map(|b| (b, names))
-        }
+        Some((bytes, names)) if !epoch => tierup::Background::start(
+            bytes,
+            id.rewritten(),
+            cache_dir,
+            tier_up,
+            Compiler::Cranelift,
+        )
+        .map(|b| (b, names)),
         _ => None,
     };
     Ok(Built {
-        engine: winch,
-        module,
-        build: (Compiler::Winch, hit),
+        code: Loaded::compiled(winch, module, (Compiler::Winch, hit)),
         tier,
     })
 }

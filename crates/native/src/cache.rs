@@ -295,6 +295,20 @@ pub fn fill(wasm: &Path, dir: &Path, epoch: bool, compiler: Compiler) -> anyhow:
     done.map(|_| ())
 }
 
+/// Whether the module `id` was run from this cache before without a build of its own (on the
+/// interpreter, see [`crate::interp`]); marks it so for the runs after. A module run once
+/// (as most `go test -exec` binaries are) costs no compile; one run again gets a background
+/// fill.
+pub(crate) fn seen_before(dir: &Path, id: ModuleId) -> bool {
+    let marker = dir.join(format!(".{}.seen", id.hex(16)));
+    if marker.exists() {
+        return true;
+    }
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::File::create(&marker);
+    false
+}
+
 /// The file that says a background fill of a build of the module `id` (as given or
 /// rewritten: one fill makes the build the tiered path uses) is under way.
 fn fill_marker(dir: &Path, epoch: bool, compiler: Compiler, id: ModuleId) -> PathBuf {

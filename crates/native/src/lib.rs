@@ -94,12 +94,14 @@
 mod build;
 pub mod cache;
 pub mod engine;
+mod interp;
 mod link;
 pub mod options;
 pub mod outcome;
 pub mod realm;
 pub mod rewrite;
 mod run;
+mod safepoint;
 mod session;
 pub mod tierup;
 pub mod validate;

@@ -115,7 +115,7 @@ impl HostState {
 
 /// The guest called `wasmExit`: unwinds every wasm frame up to the host.
 #[derive(Debug)]
-pub(crate) struct GuestExit(i32);
+pub(crate) struct GuestExit(pub(crate) i32);
 impl std::fmt::Display for GuestExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Go program exited with code {}", self.0)
@@ -145,7 +145,7 @@ impl GuestMemory for CallerMem<'_, '_> {
 
 /// The runtime imports' host services.
 pub(crate) struct NativeRt<'a> {
-    s: &'a Shared,
+    pub(crate) s: &'a Shared,
 }
 
 impl Runtime for NativeRt<'_> {
@@ -206,6 +206,94 @@ pub(crate) fn one_line(e: &anyhow::Error) -> String {
     root.lines().next().unwrap_or("unknown error").to_string()
 }
 
+/// Why an import did not return to the guest, whichever engine runs it.
+pub(crate) enum ImportStop {
+    /// The program exited (`wasmExit`, or an exit a realm operation asked for).
+    Exit(i32),
+    /// The import failed on the guest's data (a bad pointer, id or string).
+    Abi(AbiError),
+    /// The host failed in a way that ends the run.
+    Fatal(anyhow::Error),
+    /// The ref table's invariants broke (a table probe's finding).
+    Probe(String),
+}
+
+impl ImportStop {
+    fn into_wasmtime(self) -> wasmtime::Error {
+        match self {
+            ImportStop::Exit(code) => wasmtime::Error::new(GuestExit(code)),
+            ImportStop::Abi(e) => wasmtime::Error::new(e),
+            ImportStop::Fatal(e) => wasmtime::Error::from_anyhow(e),
+            ImportStop::Probe(msg) => wasmtime::Error::msg(msg),
+        }
+    }
+}
+
+/// The run's state an import reaches, whichever engine runs the module.
+pub(crate) struct ImportHost<'a> {
+    pub(crate) shared: &'a Shared,
+    pub(crate) helpers: &'a Helpers,
+    pub(crate) table: &'a RefCell<JsTable>,
+    pub(crate) probe: Option<&'a gojs_abi::table::TableProbe>,
+}
+
+impl ImportHost<'_> {
+    /// Run `import` against the guest's memory `mem`, with `resumer` for the FuncOf wrappers
+    /// that JS run by the import calls; then the checks every import ends with (the table
+    /// probe, a fatal host error, an exit).
+    pub(crate) fn call<M: GuestMemory>(
+        &self,
+        mem: &mut M,
+        resumer: &mut reentry::Resumer<'_>,
+        import: Import,
+        sp: u32,
+    ) -> Result<(), ImportStop> {
+        let shared = self.shared;
+        let tracing = shared.trace.borrow().is_some();
+        if let Some(t) = shared.trace.borrow_mut().as_mut() {
+            t.enter(import, mem.bytes(), sp);
+        }
+        let result = reentry::with_resumer(resumer, || -> Result<Flow, AbiError> {
+            // SAFETY: the context was published by whoever entered the guest (`enter` or a
+            // resumer) and that scope is live below us; no other reference to it is in use.
+            let ctx = unsafe { reentry::context() }
+                .ok_or_else(|| AbiError::Other("no JS context".into()))?;
+            let mut realm = BoaRealm {
+                ctx,
+                h: self.helpers,
+            };
+            let mut rt = NativeRt { s: shared };
+            let r = Env {
+                mem: &mut *mem,
+                realm: &mut realm,
+                table: self.table,
+                rt: &mut rt,
+            }
+            .call(import, sp);
+            if shared.exit.get().is_some() {
+                realm.mark_exited();
+            }
+            r
+        });
+        if tracing {
+            trace_return(mem, shared, import, result.is_ok());
+        }
+        shared.table_len.set(self.table.borrow().len());
+        if let Some(p) = self.probe
+            && let Err(e) = p.observe(import.name(), &self.table.borrow())
+        {
+            return Err(ImportStop::Probe(e));
+        }
+        if let Some(e) = shared.fatal.borrow_mut().take() {
+            return Err(ImportStop::Fatal(e));
+        }
+        if let Some(code) = shared.exit.get() {
+            return Err(ImportStop::Exit(code));
+        }
+        result.map(|_| ()).map_err(ImportStop::Abi)
+    }
+}
+
 /// Run one import on behalf of the guest.
 pub(crate) fn dispatch(
     caller: &mut Caller<'_, HostState>,
@@ -227,13 +315,9 @@ pub(crate) fn dispatch(
             "import called before the module was initialised",
         ));
     };
-    crate::session::note_first_g(caller);
+    crate::session::note_g(caller);
     // Go re-entered by JS that this import runs must not be unwound by a move mid-run.
     let outer = std::mem::replace(&mut caller.data_mut().outer, false);
-    let tracing = shared.trace.borrow().is_some();
-    if let Some(t) = shared.trace.borrow_mut().as_mut() {
-        t.enter(import, ex.mem.data(&*caller), sp);
-    }
     let cp: *mut Caller<'_, HostState> = caller;
     let resume_ex = ex.clone();
     // The resumer for FuncOf wrappers called by JS that this import runs. It is the only user
@@ -244,75 +328,38 @@ pub(crate) fn dispatch(
         let c = unsafe { &mut *cp };
         reentry::with_context(ctx, || resume_ex.resume.call(c, ())).map_err(anyhow::Error::from)
     };
-    let result = reentry::with_resumer(&mut resumer, || -> Result<Flow, AbiError> {
-        // SAFETY: the context was published by whoever entered the guest (`enter` or a
-        // resumer) and that scope is live below us; no other reference to it is in use.
-        let ctx =
-            unsafe { reentry::context() }.ok_or_else(|| AbiError::Other("no JS context".into()))?;
-        let mut realm = BoaRealm { ctx, h: &helpers };
-        let mut mem = CallerMem {
-            caller: cp,
-            ex: &ex,
-        };
-        let mut rt = NativeRt { s: &shared };
-        let r = Env {
-            mem: &mut mem,
-            realm: &mut realm,
-            table: &table,
-            rt: &mut rt,
-        }
-        .call(import, sp);
-        if shared.exit.get().is_some() {
-            realm.mark_exited();
-        }
-        r
-    });
-    if tracing {
-        trace_return(caller, &shared, &ex, import, result.is_ok());
-    }
-    shared.table_len.set(table.borrow().len());
-    if let Some(p) = &probe
-        && let Err(e) = p.observe(import.name(), &table.borrow())
-    {
-        return Err(wasmtime::Error::msg(e));
-    }
-    if let Some(e) = shared.fatal.borrow_mut().take() {
-        return Err(wasmtime::Error::from_anyhow(e));
-    }
-    if let Some(code) = shared.exit.get() {
-        return Err(wasmtime::Error::new(GuestExit(code)));
-    }
+    let mut mem = CallerMem {
+        caller: cp,
+        ex: &ex,
+    };
+    let host = ImportHost {
+        shared: &shared,
+        helpers: &helpers,
+        table: &table,
+        probe: probe.as_deref(),
+    };
+    let result = host.call(&mut mem, &mut resumer, import, sp);
     caller.data_mut().outer = outer;
     match result {
-        Ok(_) if outer && import == Import::Nanotime1 => {
+        Ok(()) if outer && import == Import::Nanotime1 => {
             if let Some(moved) = crate::session::move_mid_run(caller, &ex, sp) {
                 caller.data_mut().moved = Some(moved);
                 return Err(wasmtime::Error::new(crate::session::MovedMidRun));
             }
             Ok(())
         }
-        Ok(_) => Ok(()),
-        Err(e) => Err(wasmtime::Error::new(e)),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.into_wasmtime()),
     }
 }
 
 /// Trace an import's results (read at the `sp` Go has now), or that it did not return.
-pub(crate) fn trace_return(
-    caller: &mut Caller<'_, HostState>,
-    shared: &Shared,
-    ex: &Exports,
-    import: Import,
-    ok: bool,
-) {
+fn trace_return<M: GuestMemory>(mem: &mut M, shared: &Shared, import: Import, ok: bool) {
     let returned = ok && shared.exit.get().is_none() && shared.fatal.borrow().is_none();
-    let sp = if returned {
-        ex.getsp.call(&mut *caller, ()).ok()
-    } else {
-        None
-    };
+    let sp = if returned { mem.getsp().ok() } else { None };
     if let Some(t) = shared.trace.borrow_mut().as_mut() {
         match sp {
-            Some(sp) => t.leave(import, ex.mem.data(&*caller), sp as u32),
+            Some(sp) => t.leave(import, mem.bytes(), sp),
             None => t.abandon(),
         }
     }

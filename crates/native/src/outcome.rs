@@ -31,8 +31,15 @@ pub struct Phases {
     pub realm: Duration,
     /// Linking and instantiating the module.
     pub instantiate: Duration,
-    /// The compiler whose build ran, and whether it came from the cache.
+    /// The compiler whose build ran, and whether it came from the cache (`None` on the
+    /// interpreter).
     pub build: Option<(Compiler, bool)>,
+    /// The run started on the interpreter (see `interpreted` in the crate's docs).
+    pub interpreted: bool,
+    /// When a run that started on the interpreter moved to Winch code, counted from its start,
+    /// and where: `"at a pause"`, `"mid-run"` (at a clock read) or `"at a safe point"` (a Go
+    /// function's entry, see `interpreted` in the crate's docs).
+    pub left_interpreter: Option<(Duration, &'static str)>,
     /// When the run moved to Cranelift code (see [`crate::tierup`]), counted from its start.
     pub tiered_up: Option<Duration>,
     /// Whether that move was made in the middle of a computation, not at a pause.
@@ -47,6 +54,7 @@ impl Phases {
         let build = match self.build {
             Some((c, true)) => format!("{} (cached)", c.name()),
             Some((c, false)) => format!("{} (compiled)", c.name()),
+            None if self.interpreted => "wasmi (interpreted)".into(),
             None => "none".into(),
         };
         let tier = match self.tiered_up {
@@ -61,8 +69,12 @@ impl Phases {
             ),
             None => String::new(),
         };
+        let winch = match self.left_interpreter {
+            Some((at, how)) => format!(", to winch at {:.2}s ({how})", at.as_secs_f64()),
+            None => String::new(),
+        };
         format!(
-            "build {build} {}, realm {}, instantiate {}{tier}, total {:.2}s",
+            "build {build} {}, realm {}, instantiate {}{winch}{tier}, total {:.2}s",
             ms(self.load),
             ms(self.realm),
             ms(self.instantiate),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use gojs_abi::argv as args;
 use wasmtime::{Engine, Store};
 
-use crate::build::{Built, build_module};
+use crate::build::{Built, Loaded, build_module};
 use crate::link::{HostState, first_line, instantiate};
 use crate::options::{NativeRunOptions, Program};
 use crate::outcome::{Ending, NativeOutcome, Phases};
@@ -18,7 +18,7 @@ use crate::realm::fs::Fs;
 use crate::realm::sandbox::{Grant, Sandbox};
 use crate::realm::shared::Shared;
 use crate::realm::{JsHost, RealmConfig};
-use crate::session::{Session, Stop};
+use crate::session::{Entry, Guest, Session, Stop};
 
 /// `process.pid` in deterministic mode.
 pub const DETERMINISTIC_PID: i64 = 4096;
@@ -29,7 +29,7 @@ fn prepare(
     shared: Rc<Shared>,
     timed_out: Arc<AtomicBool>,
     started: Instant,
-) -> Result<(Session, Engine, i32, i32), String> {
+) -> Result<(Session, Option<Engine>, i32, i32), String> {
     let t_load = Instant::now();
     let epoch = opts.timeout.is_some();
     let cache_dir = opts.cache_dir.clone();
@@ -74,28 +74,64 @@ fn prepare(
         };
         (built, load, js, realm)
     });
-    let Built {
-        engine,
-        module,
-        build,
-        tier,
-    } = built?;
+    let Built { code, tier } = built?;
     let mut js = js?;
-    let global_names = tier
-        .as_ref()
-        .map(|(_, c)| c.globals.clone())
-        .unwrap_or_default();
-
     let env_strings = args::env_strings(&program.env);
-    let limit = args::limit_for(module.imports().map(|i| i.name()));
+    let names = code.import_names();
+    let limit = args::limit_for(names.iter().map(String::as_str));
     let (block, argc, argv_addr) = args::layout(&argv, &env_strings, limit)?;
     let mut phases = Phases {
         load,
-        build: Some(build),
         realm,
         ..Phases::default()
     };
     let t_inst = Instant::now();
+    let (engine, module) = match code {
+        Loaded::Compiled {
+            engine,
+            module,
+            compiler,
+            cached,
+        } => {
+            phases.build = Some((compiler, cached));
+            (engine, module)
+        }
+        Loaded::Interpreted {
+            engine,
+            module,
+            tier,
+        } => {
+            phases.interpreted = true;
+            let mut guest = crate::interp::instantiate(
+                &mut js,
+                opts.table_probe.clone(),
+                &engine,
+                &module,
+                tier.map(|t| *t),
+            )?;
+            let mem = guest.memory();
+            if mem.len() < args::ARGS_START + block.len() {
+                return Err("linear memory too small for the argv/env block".into());
+            }
+            mem[args::ARGS_START..args::ARGS_START + block.len()].copy_from_slice(&block);
+            phases.instantiate = t_inst.elapsed();
+            let session = Session {
+                guest: Guest::Interpreted(Box::new(guest)),
+                js,
+                started,
+                timeout: opts.timeout,
+                timed_out,
+                phases,
+                max_resumes: None,
+                resumes: 0,
+            };
+            return Ok((session, None, argc, argv_addr));
+        }
+    };
+    let global_names = tier
+        .as_ref()
+        .map(|(_, c)| c.globals.clone())
+        .unwrap_or_default();
 
     let state = HostState::new(&mut js, opts.table_probe.clone(), opts.max_memory);
     let mut store = Store::new(&engine, state);
@@ -120,9 +156,8 @@ fn prepare(
     phases.instantiate = t_inst.elapsed();
     Ok((
         Session {
-            store,
+            guest: Guest::compiled(store, ex),
             js,
-            ex,
             started,
             timeout,
             timed_out,
@@ -130,7 +165,7 @@ fn prepare(
             max_resumes: None,
             resumes: 0,
         },
-        engine,
+        Some(engine),
         argc,
         argv_addr,
     ))
@@ -177,7 +212,7 @@ pub fn run(program: &Program, opts: &NativeRunOptions, capture: bool) -> NativeO
 /// the ref table's JS values cleared before). Unmapping linear memory and freeing boa's heap
 /// need not delay the outcome: [`run_isolated`] delivers it first.
 struct Remains {
-    _store: Store<HostState>,
+    _guest: Guest,
     _js: JsHost,
 }
 
@@ -226,9 +261,9 @@ fn run_keeping(
         Err(msg) => Stop::Fail(msg),
         Ok((mut session, engine, argc, argv)) => {
             let (tx, rx) = std::sync::mpsc::channel::<()>();
-            let watchdog = opts.timeout.map(|t| {
+            // A run with a time limit is never interpreted (see `build_tiered`).
+            let watchdog = opts.timeout.zip(engine).map(|(t, engine)| {
                 let flag = timed_out.clone();
-                let engine = engine.clone();
                 let t = t.saturating_sub(started.elapsed());
                 std::thread::spawn(move || {
                     if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(t) {
@@ -239,19 +274,19 @@ fn run_keeping(
             });
             shared.trace_event("run");
             let r = session
-                .enter(|s, ex| ex.run.call(s, (argc, argv)))
+                .enter(Entry::Run(argc, argv))
                 .and_then(|()| session.event_loop());
             drop(tx);
             phases = session.phases;
             if let Some(w) = watchdog {
                 let _ = w.join();
             }
-            let denied = session.store.data().limiter.denied;
+            let denied = session.guest.denied();
             // Drop JS values held by the table before the realm goes.
-            session.store.data().table.borrow_mut().clear();
-            let Session { store, js, .. } = session;
+            session.guest.clear_table();
+            let Session { guest, js, .. } = session;
             remains = Some(Remains {
-                _store: store,
+                _guest: guest,
                 _js: js,
             });
             settle(r, denied, opts.max_memory)

@@ -13,15 +13,80 @@ use crate::link::{Exports, HostState, Limiter, instantiate, one_line};
 use crate::outcome::Phases;
 use crate::realm::shared::{Shared, TimerKind};
 use crate::realm::{BoaRealm, JsHost, reentry};
-use crate::tierup;
+use crate::{interp, tierup};
+
+/// The code a run is on: compiled by wasmtime, or interpreted by wasmi until it moves to
+/// Cranelift code (see [`crate::interp`]).
+pub(crate) enum Guest {
+    Compiled {
+        store: Store<HostState>,
+        /// Shared with [`HostState::exports`]; an `Rc` because every call into the guest
+        /// takes a handle, and cloning the functions' types was most of the cost of a resume.
+        ex: Rc<Exports>,
+    },
+    Interpreted(Box<interp::Interpreted>),
+}
+
+/// Where a call into the guest goes.
+#[derive(Clone, Copy)]
+pub(crate) enum Entry {
+    /// `run(argc, argv)`.
+    Run(i32, i32),
+    Resume,
+}
+
+impl Guest {
+    pub(crate) fn compiled(store: Store<HostState>, ex: Rc<Exports>) -> Guest {
+        Guest::Compiled { store, ex }
+    }
+
+    /// Whether the memory limit refused a growth.
+    pub(crate) fn denied(&self) -> bool {
+        match self {
+            Guest::Compiled { store, .. } => store.data().limiter.denied,
+            Guest::Interpreted(_) => false,
+        }
+    }
+
+    /// Drop the JS values the ref table holds (before the realm goes).
+    pub(crate) fn clear_table(&self) {
+        match self {
+            Guest::Compiled { store, .. } => store.data().table.borrow_mut().clear(),
+            Guest::Interpreted(g) => g.table().borrow_mut().clear(),
+        }
+    }
+
+    fn call(&mut self, entry: Entry) -> anyhow::Result<()> {
+        match self {
+            Guest::Compiled { store, ex } => {
+                let ex = ex.clone();
+                store.data_mut().outer = true;
+                let r = match entry {
+                    Entry::Run(argc, argv) => ex.run.call(&mut *store, (argc, argv)),
+                    Entry::Resume => ex.resume.call(&mut *store, ()),
+                };
+                store.data_mut().outer = false;
+                r.map_err(anyhow::Error::from)
+            }
+            Guest::Interpreted(g) => match entry {
+                Entry::Run(argc, argv) => g.run(argc, argv),
+                Entry::Resume => g.resume(),
+            },
+        }
+    }
+
+    fn take_moved(&mut self) -> Option<Box<Moved>> {
+        match self {
+            Guest::Compiled { store, .. } => store.data_mut().moved.take(),
+            Guest::Interpreted(g) => g.take_moved(),
+        }
+    }
+}
 
 /// A run in progress.
 pub(crate) struct Session {
-    pub(crate) store: Store<HostState>,
+    pub(crate) guest: Guest,
     pub(crate) js: JsHost,
-    /// Shared with [`HostState::exports`]; an `Rc` because every call into the guest takes a
-    /// handle, and cloning the functions' types was most of the cost of a resume.
-    pub(crate) ex: Rc<Exports>,
     pub(crate) started: Instant,
     pub(crate) timeout: Option<Duration>,
     pub(crate) timed_out: Arc<AtomicBool>,
@@ -47,24 +112,25 @@ impl Session {
 
     /// Call into the guest (`run` or `resume`) with the realm published; if an import moved
     /// the run to Cranelift code on the way, go on there.
-    pub(crate) fn enter(
-        &mut self,
-        f: impl FnOnce(&mut Store<HostState>, &Exports) -> wasmtime::Result<()>,
-    ) -> Result<(), Stop> {
-        let mut r = self.call_guest(f);
-        if r.as_ref().is_err_and(|e| e.is::<MovedMidRun>())
-            && let Some(moved) = self.store.data_mut().moved.take()
+    pub(crate) fn enter(&mut self, entry: Entry) -> Result<(), Stop> {
+        let mut r = self.call_guest(|code| code.call(entry));
+        // A run may move twice in one call: from the interpreter to Winch code, from there
+        // to Cranelift code.
+        while r.as_ref().is_err_and(|e| e.is::<MovedMidRun>())
+            && let Some(moved) = self.guest.take_moved()
         {
-            let Moved { store, ex } = *moved;
-            self.store = store;
-            self.ex = ex;
-            self.phases.tiered_up = Some(self.started.elapsed());
-            self.phases.tiered_mid_run = true;
-            r = self.call_guest(|s, ex| match &ex.go_loop {
-                Some(go_loop) => go_loop.call(s, ()),
-                None => Err(wasmtime::Error::msg(
-                    "tier-up: the new instance has no loop",
-                )),
+            self.moved_to(*moved, true);
+            r = self.call_guest(|code| match code {
+                Guest::Compiled { store, ex } => match ex.go_loop.clone() {
+                    Some(go_loop) => {
+                        store.data_mut().outer = true;
+                        let r = go_loop.call(&mut *store, ());
+                        store.data_mut().outer = false;
+                        r.map_err(anyhow::Error::from)
+                    }
+                    None => Err(anyhow::anyhow!("tier-up: the new instance has no loop")),
+                },
+                Guest::Interpreted(_) => Err(anyhow::anyhow!("tier-up: moved to the interpreter")),
             });
         }
         self.check(r)
@@ -72,29 +138,31 @@ impl Session {
 
     fn call_guest(
         &mut self,
-        f: impl FnOnce(&mut Store<HostState>, &Exports) -> wasmtime::Result<()>,
+        f: impl FnOnce(&mut Guest) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let ex = self.ex.clone();
-        let store = &mut self.store;
-        store.data_mut().outer = true;
-        let r = reentry::with_context(&mut self.js.ctx, || f(store, &ex));
-        self.store.data_mut().outer = false;
+        let code = &mut self.guest;
+        let r = reentry::with_context(&mut self.js.ctx, || f(code));
         // An exit is told by the code set, not by the error that unwound the guest; turning
         // that error into anyhow's captures a backtrace when RUST_BACKTRACE is set (0.4 ms).
         if self.js.shared.exit.get().is_some() {
             return Ok(());
         }
-        r.map_err(anyhow::Error::from)
+        r
     }
 
     /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
     pub(crate) fn with_js<R>(&mut self, f: impl FnOnce(&mut BoaRealm<'_>) -> R) -> R {
-        let ex = self.ex.clone();
-        let sp: *mut Store<HostState> = &mut self.store;
+        let code: *mut Guest = &mut self.guest;
         let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
-            // SAFETY: `sp` is this session's store; nothing else uses it while `f` runs.
-            let s = unsafe { &mut *sp };
-            reentry::with_context(ctx, || ex.resume.call(s, ())).map_err(anyhow::Error::from)
+            // SAFETY: `code` is this session's; nothing else uses it while `f` runs.
+            match unsafe { &mut *code } {
+                Guest::Compiled { store, ex } => {
+                    let ex = ex.clone();
+                    reentry::with_context(ctx, || ex.resume.call(store, ()))
+                        .map_err(anyhow::Error::from)
+                }
+                Guest::Interpreted(g) => g.resume_in(ctx),
+            }
         };
         let helpers = self.js.helpers.clone();
         let ctx = &mut self.js.ctx;
@@ -125,8 +193,10 @@ impl Session {
         match r {
             Ok(()) => Ok(()),
             Err(e) => {
-                if self.store.data().limiter.denied {
-                    let max = self.store.data().limiter.max.unwrap_or(0);
+                if let Guest::Compiled { store, .. } = &self.guest
+                    && store.data().limiter.denied
+                {
+                    let max = store.data().limiter.max.unwrap_or(0);
                     return Err(Stop::Fail(format!("memory limit of {max} bytes exceeded")));
                 }
                 Err(Stop::Fail(one_line(&e)))
@@ -155,7 +225,7 @@ impl Session {
             self.resumes += 1;
         }
         self.shared().trace_event("resume");
-        self.enter(|s, ex| ex.resume.call(s, ()))
+        self.enter(Entry::Resume)
     }
 
     pub(crate) fn remaining(&self) -> Option<Duration> {
@@ -166,23 +236,44 @@ impl Session {
     /// Move to the Cranelift build once it is ready. Called with the program paused (no wasm
     /// frame on the stack); if anything fails, the run goes on where it was.
     pub(crate) fn tier_up(&mut self) {
-        let Some(mut tier) = self.store.data_mut().tier.take() else {
-            return;
-        };
-        let (engine, module) = match tier.poll() {
-            Ok(Some(built)) => built.clone(),
-            Ok(None) => {
-                self.store.data_mut().tier = Some(tier);
-                return;
+        let moved = match &mut self.guest {
+            Guest::Compiled { store, ex } => {
+                let Some(mut tier) = store.data_mut().tier.take() else {
+                    return;
+                };
+                let (engine, module) = match tier.poll() {
+                    Ok(Some(built)) => built.clone(),
+                    Ok(None) => {
+                        store.data_mut().tier = Some(tier);
+                        return;
+                    }
+                    Err(()) => return,
+                };
+                let ex = ex.clone();
+                carry_over(store, &ex, &tier, &engine, &module, None)
             }
-            Err(()) => return,
+            Guest::Interpreted(g) => g.tier_up(),
         };
-        let ex = self.ex.clone();
-        if let Some(moved) = carry_over(&mut self.store, &ex, &tier, &engine, &module, None) {
-            self.store = moved.store;
-            self.ex = moved.ex;
-            self.phases.tiered_up = Some(self.started.elapsed());
+        if let Some(moved) = moved {
+            self.moved_to(*moved, false);
         }
+    }
+
+    /// Go on in the instance a move made (`mid_run`: in the middle of a computation).
+    fn moved_to(&mut self, moved: Moved, mid_run: bool) {
+        let at = Some(self.started.elapsed());
+        if let Guest::Interpreted(g) = &self.guest {
+            let how = match (mid_run, g.left_at_safe_point()) {
+                (_, true) => "at a safe point",
+                (true, false) => "mid-run",
+                (false, false) => "at a pause",
+            };
+            self.phases.left_interpreter = at.map(|at| (at, how));
+        } else {
+            self.phases.tiered_up = at;
+            self.phases.tiered_mid_run = mid_run;
+        }
+        self.guest = moved.into_code();
     }
 
     /// The event loop, after `run` returned with the program paused.
@@ -248,8 +339,15 @@ pub(crate) struct Moved {
     ex: Rc<Exports>,
 }
 
+impl Moved {
+    fn into_code(self) -> Guest {
+        let Moved { store, ex } = self;
+        Guest::Compiled { store, ex }
+    }
+}
+
 /// An import moved the run to Cranelift code (into [`HostState::moved`]) and unwinds the
-/// Winch frames: the session goes on in the new instance's loop.
+/// frames it was called from: the session goes on in the new instance's loop.
 #[derive(Debug)]
 pub(crate) struct MovedMidRun;
 impl std::fmt::Display for MovedMidRun {
@@ -270,6 +368,15 @@ fn carry_over(
     module: &Module,
     sp: Option<(usize, u32)>,
 ) -> Option<Box<Moved>> {
+    let vals = tier
+        .globals
+        .iter()
+        .enumerate()
+        .map(|(i, g)| match sp {
+            Some((index, sp)) if index == i => wasmtime::Val::I32(sp as i32),
+            _ => g.get(&mut old),
+        })
+        .collect();
     let data = old.as_context().data();
     let state = HostState {
         shared: data.shared.clone(),
@@ -285,13 +392,36 @@ fn carry_over(
         outer: false,
         moved: None,
     };
+    carry_state(
+        state,
+        old_ex.mem.data(&old),
+        vals,
+        &tier.carry,
+        engine,
+        module,
+        None,
+    )
+}
+
+/// A new instance of the build `module` with `state` (the old instance's host state), the
+/// old instance's memory `old_mem` and the values `vals` of its mutable globals. `next` is
+/// the build the new instance may move to in turn, and what the run has seen of Go's
+/// goroutines so far.
+pub(crate) fn carry_state(
+    state: HostState,
+    old_mem: &[u8],
+    vals: Vec<wasmtime::Val>,
+    carry: &crate::rewrite::Carry,
+    engine: &Engine,
+    module: &Module,
+    next: Option<(tierup::Background, tierup::Goroutines)>,
+) -> Option<Box<Moved>> {
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limiter);
-    let (ex, globals) = instantiate(&mut store, engine, module, &tier.carry.globals).ok()?;
-    if globals.len() != tier.globals.len() {
+    let (ex, globals) = instantiate(&mut store, engine, module, &carry.globals).ok()?;
+    if globals.len() != vals.len() {
         return None;
     }
-    let old_mem = old_ex.mem.data(&old);
     let pages = |len: usize| (len / (64 << 10)) as u64;
     let initial = ex.mem.data_size(&store).min(old_mem.len());
     let grow = pages(old_mem.len()).saturating_sub(pages(initial));
@@ -299,12 +429,13 @@ fn carry_over(
         return None;
     }
     copy_memory(ex.mem.data_mut(&mut store), old_mem, initial);
-    for (i, (new, old_g)) in globals.iter().zip(&tier.globals).enumerate() {
-        let v = match sp {
-            Some((index, sp)) if index == i => wasmtime::Val::I32(sp as i32),
-            _ => old_g.get(&mut old),
-        };
+    for (new, v) in globals.iter().zip(vals) {
         new.set(&mut store, v).ok()?;
+    }
+    if let Some((background, goroutines)) = next {
+        let mut pending = tierup::Pending::new(background, carry.clone(), globals);
+        pending.goroutines = goroutines;
+        store.data_mut().tier = Some(Box::new(pending));
     }
     let ex = Rc::new(ex);
     store.data_mut().exports = Some(ex.clone());
@@ -321,11 +452,10 @@ pub(crate) fn move_mid_run(
 ) -> Option<Box<Moved>> {
     let tier = caller.data().tier.as_ref()?;
     let sp_index = tier.carry.sp.filter(|_| tier.carry.go_loop)?;
-    // Not on the scheduler's goroutine, where the runtime's start-up ran: that is the one
-    // stack whose frames include calls Go cannot resume (`CALLNORESUME` in `rt0_go`).
-    let first_g = tier.first_g;
+    // Not in the runtime's start-up, whose frames include calls Go cannot resume.
+    let goroutines = tier.goroutines;
     let g = tier.g()?.get(&mut *caller).i64()?;
-    if first_g.is_none_or(|first| first == g) {
+    if !goroutines.may_move_on(g) {
         return None;
     }
     let (engine, module) = caller.data_mut().tier.as_mut()?.poll().ok()??.clone();
@@ -346,19 +476,20 @@ pub(crate) fn move_mid_run(
     )
 }
 
-/// Remember Go's `g` at the module's first import call (see [`tierup::Pending::first_g`]).
-pub(crate) fn note_first_g(caller: &mut Caller<'_, HostState>) {
+/// Note Go's `g` at an import call until the runtime has started (see
+/// [`tierup::Goroutines`]).
+pub(crate) fn note_g(caller: &mut Caller<'_, HostState>) {
     let Some(tier) = caller.data().tier.as_ref() else {
         return;
     };
-    if tier.first_g.is_some() {
+    if tier.goroutines.started {
         return;
     }
     let Some(g) = tier.g().and_then(|g| g.get(&mut *caller).i64()) else {
         return;
     };
     if let Some(tier) = caller.data_mut().tier.as_mut() {
-        tier.first_g = Some(g);
+        tier.goroutines.note(g);
     }
 }
 

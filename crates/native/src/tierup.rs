@@ -63,7 +63,45 @@ pub enum TierUp {
     AtFirstChance,
 }
 
-/// A Cranelift build of the module under way on a thread of its own.
+/// How long a run on the interpreter goes before a Winch build of its module is started
+/// (see [`crate::interp`]): the interpreter runs Go's code several times slower than Winch
+/// code, so a run that lasts moves to Winch code soon, and on to Cranelift code after
+/// [`DELAY`]. A hello world ends well before this.
+pub const INTERPRETER_DELAY: Duration = Duration::from_millis(150);
+
+impl TierUp {
+    /// This, with the build started no later than `most` after the run starts.
+    pub fn no_later_than(self, most: Duration) -> TierUp {
+        match self {
+            TierUp::After(d) => TierUp::After(d.min(most)),
+            other => other,
+        }
+    }
+}
+
+/// The Cranelift build a run on the interpreter starts once it has moved to Winch code: what
+/// it needs to start that build then.
+pub(crate) struct Later {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) id: ModuleId,
+    pub(crate) cache_dir: Option<PathBuf>,
+    pub(crate) when: TierUp,
+}
+
+impl Later {
+    pub(crate) fn start(self) -> Option<Background> {
+        Background::start(
+            self.bytes,
+            self.id,
+            self.cache_dir,
+            self.when,
+            Compiler::Cranelift,
+        )
+    }
+}
+
+/// A build of the module (Cranelift's, or Winch's for a run on the interpreter) under way on
+/// a thread of its own.
 pub struct Background {
     ready: mpsc::Receiver<anyhow::Result<(Engine, Module)>>,
     wait: bool,
@@ -72,7 +110,7 @@ pub struct Background {
 }
 
 impl Background {
-    /// Build `bytes` (the module `id` names) with Cranelift after `delay` (looking in
+    /// Build `bytes` (the module `id` names) with `compiler` after `delay` (looking in
     /// `cache_dir` first, and putting the build there), unless this value is dropped before
     /// then.
     pub fn start(
@@ -80,6 +118,7 @@ impl Background {
         id: ModuleId,
         cache_dir: Option<PathBuf>,
         when: TierUp,
+        compiler: Compiler,
     ) -> Option<Background> {
         let (delay, wait) = match when {
             TierUp::Off => return None,
@@ -99,7 +138,7 @@ impl Background {
                     return;
                 }
                 lower_priority();
-                let _ = tx.send(build(&bytes, id, cache_dir.as_deref()));
+                let _ = tx.send(build(&bytes, id, cache_dir.as_deref(), compiler));
             });
         Some(Background {
             ready,
@@ -119,30 +158,58 @@ impl Background {
 }
 
 /// A run's way to Cranelift code: the build under way, what the rewritten module offers for
-/// the move, and the current instance's exported mutable globals.
-pub(crate) struct Pending {
+/// the move, and the current instance's exported mutable globals (wasmtime's, or the
+/// interpreter's: [`crate::interp`]).
+pub(crate) struct Pending<G = Global> {
     background: Background,
     built: Option<(Engine, Module)>,
     pub(crate) carry: Carry,
-    pub(crate) globals: Vec<Global>,
-    /// Go's `g` at the module's first import call: the scheduler's own goroutine, on which
-    /// the runtime started with calls that cannot be resumed (see [`crate::tierup`]).
-    pub(crate) first_g: Option<i64>,
+    pub(crate) globals: Vec<G>,
+    pub(crate) goroutines: Goroutines,
 }
 
-impl Pending {
-    pub(crate) fn new(background: Background, carry: Carry, globals: Vec<Global>) -> Pending {
+/// What the run has seen of Go's goroutines, which says where a move may be made.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Goroutines {
+    /// Go's `g` at the module's first import call: the scheduler's own goroutine, `g0`, on
+    /// which the runtime starts with calls that cannot be resumed (`CALLNORESUME` in
+    /// `rt0_go`; see [`crate::tierup`]).
+    pub(crate) first: Option<i64>,
+    /// An import was called on another goroutine: the runtime switched goroutines, which
+    /// unwinds the wasm stack, so `rt0_go`'s frames are gone and `g0` is as movable as any
+    /// goroutine (its later frames, the scheduler's, are all resumable calls).
+    pub(crate) started: bool,
+}
+
+impl Goroutines {
+    /// Note an import called with Go's `g` being `g`.
+    pub(crate) fn note(&mut self, g: i64) {
+        match self.first {
+            None => self.first = Some(g),
+            Some(first) if first != g => self.started = true,
+            Some(_) => {}
+        }
+    }
+
+    /// Whether the run may move at an import called on goroutine `g`.
+    pub(crate) fn may_move_on(&self, g: i64) -> bool {
+        self.first.is_some_and(|first| first != g || self.started)
+    }
+}
+
+impl<G: Copy> Pending<G> {
+    pub(crate) fn new(background: Background, carry: Carry, globals: Vec<G>) -> Pending<G> {
         Pending {
             background,
             built: None,
             carry,
             globals,
-            first_g: None,
+            goroutines: Goroutines::default(),
         }
     }
 
     /// Go's `g`, if the module lays its globals out as Go does.
-    pub(crate) fn g(&self) -> Option<Global> {
+    pub(crate) fn g(&self) -> Option<G> {
         self.globals.get(self.carry.g?).copied()
     }
 
@@ -164,11 +231,12 @@ fn build(
     bytes: &[u8],
     id: ModuleId,
     cache_dir: Option<&std::path::Path>,
+    compiler: Compiler,
 ) -> anyhow::Result<(Engine, Module)> {
     if let Some(why) = cannot_carry(bytes)? {
         bail!("no tier-up: {why}");
     }
-    let engine = engine::engine(false, Compiler::Cranelift)?;
+    let engine = engine::engine(false, compiler)?;
     // Every core, each thread below the program: a program computing on one core leaves the
     // others to the build, and a program that does not takes the build's threads' time.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -177,8 +245,7 @@ fn build(
         .thread_name(|i| format!("gojs-tier-up-{i}"))
         .start_handler(|_| lower_priority())
         .build()?;
-    let module =
-        pool.install(|| cache::load_module(&engine, Compiler::Cranelift, bytes, id, cache_dir))?;
+    let module = pool.install(|| cache::load_module(&engine, compiler, bytes, id, cache_dir))?;
     Ok((engine, module))
 }
 

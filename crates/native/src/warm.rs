@@ -34,7 +34,7 @@ use crate::realm::shared::Shared;
 use crate::realm::snapshot::Depth;
 use crate::realm::{JsHost, RealmConfig};
 use crate::run::{DETERMINISTIC_PID, RUN_STACK, finish, settle};
-use crate::session::{Session, Stop};
+use crate::session::{Entry, Guest, Session, Stop};
 
 /// How often the shared engines' epoch advances: the resolution of a run's time limit.
 const TICK: Duration = Duration::from_millis(10);
@@ -450,9 +450,8 @@ impl WorkerState {
         }
         phases.instantiate = t_inst.elapsed();
         let mut session = Session {
-            store,
+            guest: Guest::compiled(store, ex),
             js,
-            ex,
             started,
             timeout: Some(timeout),
             timed_out,
@@ -461,14 +460,14 @@ impl WorkerState {
             resumes: 0,
         };
         let r = session
-            .enter(|s, ex| ex.run.call(s, (argc, argv)))
+            .enter(Entry::Run(argc, argv))
             .and_then(|()| session.event_loop());
         let phases = session.phases;
-        let denied = session.store.data().limiter.denied;
+        let denied = session.guest.denied();
         // Drop JS values held by the table before the realm is reset.
-        session.store.data().table.borrow_mut().clear();
-        let Session { store, js, .. } = session;
-        drop(store);
+        session.guest.clear_table();
+        let Session { guest, js, .. } = session;
+        drop(guest);
         (
             settle(r, denied, self.opts.max_memory),
             phases,

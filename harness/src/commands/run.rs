@@ -45,14 +45,17 @@ pub struct RunArgs {
     /// Compile the module afresh instead of using the compiled-module cache.
     #[arg(long)]
     no_cache: bool,
-    /// The compiler: `auto` uses a cached Cranelift build when there is one; a module run for
-    /// the first time is built with Winch (fast to compile, slower code) and cached, and a
-    /// run on Winch code that lasts over a second builds the module with Cranelift on
-    /// low-priority threads and moves to that code at the program's next pause or, for a
-    /// program computing without pause, at its next `time` call (tier-up;
-    /// `GOJS_TIER_UP_DELAY=SECONDS|off` changes the second). When a Winch build is used
-    /// again, a background `cache-fill` caches a Cranelift build for the runs after.
-    /// `cranelift` or `winch` always use that compiler.
+    /// The compiler: `auto` uses a cached Cranelift build when there is one, else a cached
+    /// Winch build; a module without either starts at once on wasmi, an interpreter that
+    /// translates a function when it is first called. A run on the interpreter that lasts
+    /// over 0.15 s builds the module with Winch (fast to compile, slower code) and moves
+    /// there, and a run on Winch code that lasts over a second builds it with Cranelift on
+    /// low-priority threads and moves to that code (tier-up; `GOJS_TIER_UP_DELAY=SECONDS|off`
+    /// changes the second). A move is made at the program's next pause or, for a program
+    /// computing without pause, at its next `time` call, or, from the interpreter, at the
+    /// entry of a Go function. When a module is run again without a Cranelift build, a
+    /// background `cache-fill` caches one for the runs after. Runs with `--timeout` or
+    /// `--max-memory` start on Winch. `cranelift` or `winch` always use that compiler.
     #[arg(long, value_enum, default_value = "auto")]
     compiler: CompilerArg,
     /// When the program ends, print to stderr where the time went: the build (compiler, from
