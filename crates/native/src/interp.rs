@@ -355,10 +355,12 @@ impl Interpreted {
         self.store.data_mut().moved.take()
     }
 
-    /// The resumer for FuncOf wrappers that JS run from the event loop calls.
+    /// The resumer for FuncOf wrappers that JS run from the event loop calls (a callback Go
+    /// waits for, as after every write): Go runs there as from the event loop itself, in
+    /// slices, and may move as there (the session then goes on in the new instance inside
+    /// this call, see [`crate::session::Session::with_js`]).
     pub(crate) fn resume_in(&mut self, ctx: &mut Context) -> anyhow::Result<()> {
-        let ex = self.ex.clone();
-        reentry::with_context(ctx, || nested_resume(&mut self.store, &ex)).map_err(into_anyhow)
+        reentry::with_context(ctx, || self.resume())
     }
 
     pub(crate) fn table(&self) -> &Rc<RefCell<JsTable>> {

@@ -151,25 +151,60 @@ impl Session {
     }
 
     /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
+    ///
+    /// Go resumed by such a callback on the interpreter may move to Winch code there (most
+    /// of a program that writes runs in these callbacks): it then goes on in the new
+    /// instance's loop inside the same call, and the session keeps that instance.
     pub(crate) fn with_js<R>(&mut self, f: impl FnOnce(&mut BoaRealm<'_>) -> R) -> R {
         let code: *mut Guest = &mut self.guest;
+        let mut left: Option<(Duration, &'static str)> = None;
+        let started = self.started;
         let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
             // SAFETY: `code` is this session's; nothing else uses it while `f` runs.
-            match unsafe { &mut *code } {
+            let guest = unsafe { &mut *code };
+            let (moved, how) = match guest {
                 Guest::Compiled { store, ex } => {
                     let ex = ex.clone();
-                    reentry::with_context(ctx, || ex.resume.call(store, ()))
-                        .map_err(anyhow::Error::from)
+                    return reentry::with_context(ctx, || ex.resume.call(store, ()))
+                        .map_err(anyhow::Error::from);
                 }
-                Guest::Interpreted(g) => g.resume_in(ctx),
-            }
+                Guest::Interpreted(g) => {
+                    let r = g.resume_in(ctx);
+                    if !r.as_ref().is_err_and(|e| e.is::<MovedMidRun>()) {
+                        return r;
+                    }
+                    let how = if g.left_at_safe_point() {
+                        "at a safe point"
+                    } else {
+                        "mid-run"
+                    };
+                    match g.take_moved() {
+                        Some(moved) => (moved, how),
+                        None => return r,
+                    }
+                }
+            };
+            left = Some((started.elapsed(), how));
+            *guest = moved.into_code();
+            let Guest::Compiled { store, ex } = guest else {
+                return Err(anyhow::anyhow!("tier-up: the run did not move"));
+            };
+            let Some(go_loop) = ex.go_loop.clone() else {
+                return Err(anyhow::anyhow!("tier-up: the new instance has no loop"));
+            };
+            reentry::with_context(ctx, || go_loop.call(&mut *store, ()))
+                .map_err(anyhow::Error::from)
         };
         let helpers = self.js.helpers.clone();
         let ctx = &mut self.js.ctx;
-        reentry::with_resumer(&mut resumer, || {
+        let r = reentry::with_resumer(&mut resumer, || {
             let mut realm = BoaRealm { ctx, h: &helpers };
             f(&mut realm)
-        })
+        });
+        if left.is_some() {
+            self.phases.left_interpreter = left;
+        }
+        r
     }
 
     /// Classify the result of entering the guest or running JS.
