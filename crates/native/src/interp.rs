@@ -345,9 +345,14 @@ impl Interpreted {
         Some(go_loop)
     }
 
-    /// Whether the move out of the interpreter was made at a safe point.
-    pub(crate) fn left_at_safe_point(&self) -> bool {
-        self.safe_point_move
+    /// Where the run left the interpreter, for [`crate::outcome::Phases::left_interpreter`]:
+    /// at a safe point, else mid-run (at a clock read) or at a pause.
+    pub(crate) fn how_it_left(&self, mid_run: bool) -> &'static str {
+        match (self.safe_point_move, mid_run) {
+            (true, _) => "at a safe point",
+            (false, true) => "mid-run",
+            (false, false) => "at a pause",
+        }
     }
 
     /// The move an import made before it unwound the guest, if it did.
@@ -456,20 +461,13 @@ fn carry_over(
     let next = later.and_then(Later::start).map(|b| (b, tier.goroutines));
     let ctx = store.as_context();
     let d = ctx.data();
-    let state = crate::link::HostState {
-        shared: d.shared.clone(),
-        helpers: d.helpers.clone(),
-        table: d.table.clone(),
-        exports: None,
-        limiter: crate::link::Limiter {
-            max: None,
-            denied: false,
-        },
-        probe: d.probe.clone(),
-        tier: None,
-        outer: false,
-        moved: None,
-    };
+    let state = crate::link::HostState::sharing(
+        d.shared.clone(),
+        d.helpers.clone(),
+        d.table.clone(),
+        d.probe.clone(),
+        None,
+    );
     carry_state(
         state,
         ex.mem.data(ctx),

@@ -96,15 +96,30 @@ impl HostState {
             t.inject_fault(probe.as_ref().and_then(|p| p.fault));
             t
         };
+        HostState::sharing(
+            js.shared.clone(),
+            js.helpers.clone(),
+            Rc::new(RefCell::new(table)),
+            probe,
+            max_memory,
+        )
+    }
+
+    /// The state of an instance that shares the run's realm, ref table and probe (a new one,
+    /// or the one a run moves to): no exports yet, no tier-up, the memory limit `max`.
+    pub(crate) fn sharing(
+        shared: Rc<Shared>,
+        helpers: Rc<Helpers>,
+        table: Rc<RefCell<JsTable>>,
+        probe: Option<Arc<gojs_abi::table::TableProbe>>,
+        max: Option<u64>,
+    ) -> HostState {
         HostState {
-            shared: js.shared.clone(),
-            helpers: js.helpers.clone(),
-            table: Rc::new(RefCell::new(table)),
+            shared,
+            helpers,
+            table,
             exports: None,
-            limiter: Limiter {
-                max: max_memory,
-                denied: false,
-            },
+            limiter: Limiter { max, denied: false },
             probe,
             tier: None,
             outer: false,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use boa_engine::{Context, JsValue};
 use wasmtime::{AsContextMut, Caller, Engine, Module, Store};
 
-use crate::link::{Exports, HostState, Limiter, instantiate, one_line};
+use crate::link::{Exports, HostState, instantiate, one_line};
 use crate::outcome::Phases;
 use crate::realm::shared::{Shared, TimerKind};
 use crate::realm::{BoaRealm, JsHost, reentry};
@@ -173,11 +173,7 @@ impl Session {
                     if !r.as_ref().is_err_and(|e| e.is::<MovedMidRun>()) {
                         return r;
                     }
-                    let how = if g.left_at_safe_point() {
-                        "at a safe point"
-                    } else {
-                        "mid-run"
-                    };
+                    let how = g.how_it_left(true);
                     match g.take_moved() {
                         Some(moved) => (moved, how),
                         None => return r,
@@ -298,11 +294,7 @@ impl Session {
     fn moved_to(&mut self, moved: Moved, mid_run: bool) {
         let at = Some(self.started.elapsed());
         if let Guest::Interpreted(g) = &self.guest {
-            let how = match (mid_run, g.left_at_safe_point()) {
-                (_, true) => "at a safe point",
-                (true, false) => "mid-run",
-                (false, false) => "at a pause",
-            };
+            let how = g.how_it_left(mid_run);
             self.phases.left_interpreter = at.map(|at| (at, how));
         } else {
             self.phases.tiered_up = at;
@@ -413,20 +405,13 @@ fn carry_over(
         })
         .collect();
     let data = old.as_context().data();
-    let state = HostState {
-        shared: data.shared.clone(),
-        helpers: data.helpers.clone(),
-        table: data.table.clone(),
-        exports: None,
-        limiter: Limiter {
-            max: data.limiter.max,
-            denied: false,
-        },
-        probe: data.probe.clone(),
-        tier: None,
-        outer: false,
-        moved: None,
-    };
+    let state = HostState::sharing(
+        data.shared.clone(),
+        data.helpers.clone(),
+        data.table.clone(),
+        data.probe.clone(),
+        data.limiter.max,
+    );
     carry_state(
         state,
         old_ex.mem.data(&old),
