@@ -121,6 +121,48 @@ func main() {
     );
 }
 
+/// A program that has written goes on inside the write's callback, which the event loop
+/// runs. A run on Winch code resumed there moves to Cranelift code at a `runtime.nanotime1`
+/// call as it would outside, going on in the new instance inside the callback, and prints
+/// what its own Linux build prints. (A memory limit makes the run start on Winch code,
+/// not on the interpreter; the program writes at once, so all of its computation runs in
+/// the callback. Before the resumer could move a run, this one stayed on Winch code until
+/// its last pause.)
+#[test]
+fn a_computation_inside_a_callback_moves_to_cranelift_mid_run() {
+    const SRC: &str = r#"package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func work(seed uint64, n int) uint64 {
+	x := seed
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+		x ^= x >> 29
+		if i%4096 == 0 {
+			_ = time.Now()
+		}
+	}
+	return x
+}
+
+func main() {
+	fmt.Println("computing")
+	fmt.Println(work(1, 1500000000))
+}
+"#;
+    let out =
+        moved_runs_match_linux_with(SRC, TierUp::After(std::time::Duration::ZERO), Some(1 << 30));
+    assert!(
+        !out.phases.interpreted && out.phases.tiered_up.is_some() && out.phases.tiered_mid_run,
+        "the run did not move to Cranelift code mid-run: {}",
+        out.phases.describe(out.wall)
+    );
+}
+
 /// A goroutine that computes without calling anything but Go functions (no import, no
 /// clock, no allocation) leaves the interpreter at a Go function's entry (a safe point, see
 /// `crates/native/src/safepoint.rs`), and prints what its own Linux build prints.
@@ -159,6 +201,15 @@ func main() {
 /// Build `src` for Linux and for js/wasm, run the module on `run`'s default path with the
 /// tier-ups `when`, and check it prints what the Linux build prints.
 fn moved_runs_match_linux(src: &str, when: TierUp) -> gojs_native::NativeOutcome {
+    moved_runs_match_linux_with(src, when, None)
+}
+
+/// [`moved_runs_match_linux`], with a memory limit.
+fn moved_runs_match_linux_with(
+    src: &str,
+    when: TierUp,
+    max_memory: Option<u64>,
+) -> gojs_native::NativeOutcome {
     let tc = Toolchain::from_path().expect("these tests need Go on PATH");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.go"), src).unwrap();
@@ -190,6 +241,7 @@ fn moved_runs_match_linux(src: &str, when: TierUp) -> gojs_native::NativeOutcome
         cache_dir: Some(dir.path().join("cache")),
         tiered_cache: true,
         tier_up: when,
+        max_memory,
         ..Default::default()
     };
     let out = gojs_native::run_isolated(&program, &opts, true);

@@ -47,9 +47,12 @@ pub(crate) fn engine() -> Engine {
     c.compilation_mode(wasmi::CompilationMode::Lazy);
     c.consume_fuel(true);
     // Translating a function on its first call costs no fuel: running out there is an error,
-    // not a pause the run can resume from (wasmi 2.0).
+    // not a pause the run can resume from (wasmi 2.0). A bulk memory instruction (a
+    // `memory.grow`, `fill` or `copy` of any size) costs about one: it runs at the speed of
+    // the host's memcpy, and at 64 bytes a fuel Go's 2 GiB allocation in `bytes`'
+    // `TestIssue65571` cost more than a slice.
     c.fuel_cost(wasmi::CustomFuelCosts {
-        bytes_copied_per_fuel: 64,
+        bytes_copied_per_fuel: u32::MAX,
         fuel_per_bytes_translated: 0,
         fuel_per_bytes_validated: 0,
     });
@@ -303,7 +306,8 @@ impl Interpreted {
                 Ok(wasmi::TypedResumableCall::Finished(())) => break Ok(()),
                 Ok(wasmi::TypedResumableCall::HostTrap(t)) => break Err(rebuild(t.host_error())),
                 Ok(wasmi::TypedResumableCall::OutOfFuel(o)) => {
-                    if let Err(e) = self.store.set_fuel(SLICE) {
+                    // An instruction that costs more than a slice gets what it costs.
+                    if let Err(e) = self.store.set_fuel(SLICE.max(o.required_fuel())) {
                         break Err(e);
                     }
                     want_move_if_ready(&mut self.store, &ex);

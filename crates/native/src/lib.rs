@@ -92,6 +92,7 @@
 //! calls other than `writeSync` are absent (Go does not use them).
 
 mod build;
+mod bytealg;
 pub mod cache;
 pub mod engine;
 mod interp;

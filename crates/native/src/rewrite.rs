@@ -1,8 +1,9 @@
 //! The module as the tiered path builds it: every mutable global exported, so that a run's
 //! globals can be read from one instance and written into another (see [`crate::tierup`]),
 //! and Go's dispatch loop exported, so that a run can move between instances in the middle
-//! of a computation, not only while paused; and whether a module's state can be carried
-//! over at all.
+//! of a computation, not only while paused; Go's byte-at-a-time comparisons given faster
+//! bodies (see [`crate::bytealg`]); and whether a module's state can be carried over at
+//! all.
 //!
 //! Every function here takes bytes that [`crate::validate`] accepted: a truncated or
 //! malformed module is refused before anything parses it here, and what is parsed here is
@@ -24,7 +25,7 @@ pub const LOOP_EXPORT: &str = "gojs-harness:loop";
 /// by the original module's digest and this (see [`crate::cache::ModuleId`]), so a change to
 /// the bytes the rewrite writes must change it, or runs would load builds of the old
 /// rewrite; `the_rewrite_writes_what_its_version_says` catches a change made without one.
-pub const VERSION: &str = "export-globals/2";
+pub const VERSION: &str = "export-globals/3";
 
 /// What a rewritten module offers for moving a run from one instance to another.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +58,20 @@ struct Found {
     own: Vec<(wasmparser::ValType, bool)>,
     sp_global: Option<u32>,
     go_loop: Option<u32>,
+    /// Functions (by index) whose body [`crate::bytealg`] replaces.
+    routines: std::collections::HashMap<u32, crate::bytealg::Routine>,
+}
+
+/// The type of function `f` (counting imported functions first).
+fn type_of<'t>(
+    types: &'t [wasmparser::FuncType],
+    func_types: &[u32],
+    imported_funcs: u32,
+    f: u32,
+) -> Option<&'t wasmparser::FuncType> {
+    f.checked_sub(imported_funcs)
+        .and_then(|i| func_types.get(i as usize))
+        .and_then(|&t| types.get(t as usize))
 }
 
 fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
@@ -64,8 +79,7 @@ fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
     let mut found = Found::default();
     let mut imported_globals = 0u32;
     let mut imported_funcs = 0u32;
-    // Whether each type is `[] -> []`.
-    let mut empty_types: Vec<bool> = Vec::new();
+    let mut types: Vec<wasmparser::FuncType> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new();
     let (mut resume, mut getsp) = (None, None);
     let mut body_index = 0u32;
@@ -73,8 +87,7 @@ fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
         match payload.context("parsing the module")? {
             Payload::TypeSection(r) => {
                 for t in r.into_iter_err_on_gc_types() {
-                    let t = t?;
-                    empty_types.push(t.params().is_empty() && t.results().is_empty());
+                    types.push(t?);
                 }
             }
             Payload::ImportSection(r) => {
@@ -128,6 +141,13 @@ fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
             Payload::CodeSectionEntry(body) => {
                 let index = imported_funcs + body_index;
                 body_index += 1;
+                let routine = type_of(&types, &func_types, imported_funcs, index).and_then(|t| {
+                    let body = bytes.get(body.range())?;
+                    crate::bytealg::Routine::of(body, t.params(), t.results())
+                });
+                if let Some(r) = routine {
+                    found.routines.insert(index, r);
+                }
                 if Some(index) == getsp {
                     let mut ops = body.get_operators_reader()?;
                     if let (Op::GlobalGet { global_index }, Op::End | Op::Return) =
@@ -145,11 +165,8 @@ fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
                         }
                     }
                     let empty = |f: u32| {
-                        f.checked_sub(imported_funcs)
-                            .and_then(|i| func_types.get(i as usize))
-                            .and_then(|&t| empty_types.get(t as usize))
-                            .copied()
-                            .unwrap_or(false)
+                        type_of(&types, &func_types, imported_funcs, f)
+                            .is_some_and(|t| t.params().is_empty() && t.results().is_empty())
                     };
                     found.go_loop = last_call.filter(|&f| empty(f));
                 }
@@ -178,9 +195,44 @@ pub fn export_globals(bytes: &[u8]) -> anyhow::Result<(Vec<u8>, Carry)> {
     let mut out = wasm_encoder::Module::new();
     let mut exported = false;
     let mut carry = Carry::default();
+    // The code section, rebuilt when a body is replaced: (section, bodies left to copy).
+    let mut code: Option<(wasm_encoder::CodeSection, u32)> = None;
+    let mut imported_funcs = 0u32;
+    let mut body_index = 0u32;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.context("parsing the module")?;
         match &payload {
+            Payload::ImportSection(r) => {
+                for import in r.clone() {
+                    if matches!(import?.ty, wasmparser::TypeRef::Func(_)) {
+                        imported_funcs += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionStart { count, .. } if !found.routines.is_empty() => {
+                code = Some((wasm_encoder::CodeSection::new(), *count));
+                continue;
+            }
+            Payload::CodeSectionEntry(body) => {
+                let index = imported_funcs + body_index;
+                body_index += 1;
+                let Some((section, left)) = code.as_mut() else {
+                    continue;
+                };
+                match found.routines.get(&index) {
+                    Some(routine) => section.function(&routine.body()),
+                    None => section.raw(
+                        bytes
+                            .get(body.range())
+                            .context("a function body runs past the end of the module")?,
+                    ),
+                };
+                *left -= 1;
+                if *left == 0 {
+                    out.section(&code.take().context("no code section")?.0);
+                }
+                continue;
+            }
             Payload::Version { encoding, .. } => {
                 if *encoding != wasmparser::Encoding::Module {
                     bail!("not a core module");
@@ -349,7 +401,7 @@ mod tests {
         assert_eq!(
             (VERSION, names.len(), digest.as_str()),
             (
-                "export-globals/2",
+                "export-globals/3",
                 2,
                 "d0a7d497d24378dba1c38e5132f1e2e3b79d8375985960a18ff7abcf6356f347"
             ),

@@ -152,44 +152,59 @@ impl Session {
 
     /// Run JS from the event loop, with a resumer for FuncOf wrappers it may call.
     ///
-    /// Go resumed by such a callback on the interpreter may move to Winch code there (most
-    /// of a program that writes runs in these callbacks): it then goes on in the new
-    /// instance's loop inside the same call, and the session keeps that instance.
+    /// Go resumed by such a callback may move there (most of a program that writes runs in
+    /// these callbacks): from the interpreter to Winch code at a safe point, from Winch code
+    /// to Cranelift code at a `runtime.nanotime1` call. It then goes on in the new
+    /// instance's loop inside the same call, so the JS that called it is not unwound, and
+    /// the session keeps that instance.
     pub(crate) fn with_js<R>(&mut self, f: impl FnOnce(&mut BoaRealm<'_>) -> R) -> R {
         let code: *mut Guest = &mut self.guest;
         let mut left: Option<(Duration, &'static str)> = None;
+        let mut tiered: Option<Duration> = None;
         let started = self.started;
         let mut resumer = |ctx: &mut Context| -> anyhow::Result<()> {
             // SAFETY: `code` is this session's; nothing else uses it while `f` runs.
             let guest = unsafe { &mut *code };
-            let (moved, how) = match guest {
+            let mut r = match guest {
                 Guest::Compiled { store, ex } => {
-                    let ex = ex.clone();
-                    return reentry::with_context(ctx, || ex.resume.call(store, ()))
-                        .map_err(anyhow::Error::from);
+                    let resume = ex.resume.clone();
+                    call_outer(ctx, store, &resume)
                 }
-                Guest::Interpreted(g) => {
-                    let r = g.resume_in(ctx);
-                    if !r.as_ref().is_err_and(|e| e.is::<MovedMidRun>()) {
-                        return r;
-                    }
-                    let how = g.how_it_left(true);
-                    match g.take_moved() {
-                        Some(moved) => (moved, how),
-                        None => return r,
-                    }
+                Guest::Interpreted(g) => g.resume_in(ctx),
+            };
+            loop {
+                if !r.as_ref().is_err_and(|e| e.is::<MovedMidRun>()) {
+                    return r;
                 }
-            };
-            left = Some((started.elapsed(), how));
-            *guest = moved.into_code();
-            let Guest::Compiled { store, ex } = guest else {
-                return Err(anyhow::anyhow!("tier-up: the run did not move"));
-            };
-            let Some(go_loop) = ex.go_loop.clone() else {
-                return Err(anyhow::anyhow!("tier-up: the new instance has no loop"));
-            };
-            reentry::with_context(ctx, || go_loop.call(&mut *store, ()))
-                .map_err(anyhow::Error::from)
+                let moved = match guest {
+                    Guest::Compiled { store, .. } => {
+                        let moved = store.data_mut().moved.take();
+                        if moved.is_some() {
+                            tiered = Some(started.elapsed());
+                        }
+                        moved
+                    }
+                    Guest::Interpreted(g) => {
+                        let how = g.how_it_left(true);
+                        let moved = g.take_moved();
+                        if moved.is_some() {
+                            left = Some((started.elapsed(), how));
+                        }
+                        moved
+                    }
+                };
+                let Some(moved) = moved else {
+                    return r;
+                };
+                *guest = moved.into_code();
+                let Guest::Compiled { store, ex } = guest else {
+                    return Err(anyhow::anyhow!("tier-up: the run did not move"));
+                };
+                let Some(go_loop) = ex.go_loop.clone() else {
+                    return Err(anyhow::anyhow!("tier-up: the new instance has no loop"));
+                };
+                r = call_outer(ctx, store, &go_loop);
+            }
         };
         let helpers = self.js.helpers.clone();
         let ctx = &mut self.js.ctx;
@@ -199,6 +214,10 @@ impl Session {
         });
         if left.is_some() {
             self.phases.left_interpreter = left;
+        }
+        if tiered.is_some() {
+            self.phases.tiered_up = tiered;
+            self.phases.tiered_mid_run = true;
         }
         r
     }
@@ -357,6 +376,20 @@ impl Session {
             }
         }
     }
+}
+
+/// Call `f` (Go's `resume` or its loop) from a JS callback the event loop runs, as the
+/// outermost Go on the stack: an import may then move the run mid-computation (the caller
+/// goes on in the new instance, see [`Session::with_js`]).
+fn call_outer(
+    ctx: &mut Context,
+    store: &mut Store<HostState>,
+    f: &wasmtime::TypedFunc<(), ()>,
+) -> anyhow::Result<()> {
+    store.data_mut().outer = true;
+    let r = reentry::with_context(ctx, || f.call(&mut *store, ()));
+    store.data_mut().outer = false;
+    r.map_err(anyhow::Error::from)
 }
 
 /// A new instance of the Cranelift build, with the run's state, for a move (see

@@ -25,9 +25,11 @@
 //! memory and globals over with SP moved past that address, unwinds the Winch frames (the
 //! import traps with [`crate::session::MovedMidRun`]), and enters the loop of the new
 //! instance, exported by the rewrite as [`crate::rewrite::LOOP_EXPORT`]. It does so only
-//! when Go was entered from the event loop (no JS frame below, whose callback into Go would
-//! be abandoned), off the scheduler's goroutine `g0` (whose start-up frames in `rt0_go` are
-//! calls Go cannot resume), and when `getsp` confirms SP is the import's `sp`.
+//! when Go was entered from the event loop, or from a JS callback the event loop runs (whose
+//! call into Go then goes on in the new instance's loop, see
+//! [`crate::session::Session::with_js`]) but never from JS an import runs (whose frames the
+//! move would unwind), off the scheduler's goroutine `g0` (whose start-up frames in `rt0_go`
+//! are calls Go cannot resume), and when `getsp` confirms SP is the import's `sp`.
 //!
 //! Globals that are not exported cannot be read through wasmtime's API, so the tiered path
 //! builds the module as rewritten by [`crate::rewrite::export_globals`]: every mutable global gets an export
