@@ -348,11 +348,12 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
     ));
     if r.hosts.iter().any(|h| h == "native") {
         s.push_str(
-            "`native` is `gojs-harness run --dir /`: each test binary is a module it has not \
-             seen, built with Winch (quick to compile, slower code); a run still going after a \
-             second builds it with Cranelift beside the tests and moves to that code at the \
-             next pause of the program, or at its next clock read while it computes (tier-up). \
-             Node runs V8's tiers.\n\n",
+            "`native` is `gojs-harness run --dir /`: a test binary it has not seen starts at \
+             once on an interpreter (wasmi), moves to Winch code built beside it after 0.15 s \
+             (at the entry of a Go function, a pause or a clock read) and to Cranelift code \
+             built after a second more (at a pause or a clock read); see \
+             `crates/native/src/tierup.rs`. Each test binary is new to it when the run is made \
+             with an empty cache (`GOJS_NATIVE_CACHE_DIR`). Node runs V8's tiers.\n\n",
         );
     }
     s.push_str("| package |");
@@ -377,6 +378,7 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
         }
         s.push_str(&format!(" {} |\n", p.differences.len()));
     }
+    s.push_str(&totals(r));
     for p in r.packages.iter().filter(|p| {
         // A package failing on every host differs in nothing, yet its failure wants
         // saying why.
@@ -405,6 +407,61 @@ pub fn markdown(r: &StdlibReport, explanations: &BTreeMap<String, String>) -> St
                     n.trim()
                 ));
             }
+        }
+    }
+    s
+}
+
+/// The packages' wall times summed per host, `runtime` aside (its tests run out of address
+/// space alike everywhere and dwarf the rest), each against the first host's, and the
+/// packages slower on the first host than on another.
+fn totals(r: &StdlibReport) -> String {
+    let counted = || r.packages.iter().filter(|p| p.package != "runtime");
+    let Some(first) = r.hosts.first() else {
+        return String::new();
+    };
+    let sum = |h: &str| -> f64 {
+        counted()
+            .filter_map(|p| p.hosts.get(h))
+            .map(|run| run.wall_seconds)
+            .sum()
+    };
+    let n = counted().count();
+    let mut s = format!("\nThe {n} packages besides `runtime`, summed: ");
+    let parts: Vec<String> = r
+        .hosts
+        .iter()
+        .map(|h| {
+            let t = sum(h);
+            if h == first {
+                format!("{h} {t:.1}s")
+            } else {
+                let ratio = if t > 0.0 { sum(first) / t } else { f64::NAN };
+                format!("{h} {t:.1}s ({first} takes {ratio:.2}× {h}'s time)")
+            }
+        })
+        .collect();
+    s.push_str(&parts.join(", "));
+    s.push_str(".\n");
+    for h in r.hosts.iter().skip(1) {
+        let slower: Vec<String> = counted()
+            .filter_map(|p| {
+                let (a, b) = (p.hosts.get(first)?, p.hosts.get(h)?);
+                (a.wall_seconds > b.wall_seconds).then(|| {
+                    format!(
+                        "`{}` ({:.1}s vs {:.1}s)",
+                        p.package, a.wall_seconds, b.wall_seconds
+                    )
+                })
+            })
+            .collect();
+        if slower.is_empty() {
+            s.push_str(&format!("No package is slower on {first} than on {h}.\n"));
+        } else {
+            s.push_str(&format!(
+                "Slower on {first} than on {h}: {}.\n",
+                slower.join(", ")
+            ));
         }
     }
     s
@@ -513,6 +570,50 @@ mod tests {
         assert!(
             md.contains("Because.") && md.contains("- `TestC`: native: unfinished, node: not run"),
             "{md}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod totals_tests {
+    use super::*;
+
+    fn run(wall: f64) -> PackageRun {
+        PackageRun {
+            status: "ok".into(),
+            pass: 1,
+            fail: 0,
+            skip: 0,
+            wall_seconds: wall,
+            tests: BTreeMap::new(),
+            note: None,
+        }
+    }
+
+    /// Totals leave `runtime` out, compare each host with the first, and name the packages
+    /// slower on the first.
+    #[test]
+    fn totals_leave_runtime_out_and_name_the_slower_packages() {
+        let package = |name: &str, native: f64, node: f64| PackageReport {
+            package: name.into(),
+            hosts: [("native".into(), run(native)), ("node".into(), run(node))].into(),
+            differences: BTreeMap::new(),
+        };
+        let r = StdlibReport {
+            schema: 1,
+            go: "go1.26.8".into(),
+            hosts: vec!["native".into(), "node".into()],
+            generated_by: "test".into(),
+            packages: vec![
+                package("strings", 4.0, 8.0),
+                package("bytes", 12.0, 10.0),
+                package("runtime", 500.0, 100.0),
+            ],
+        };
+        assert_eq!(
+            totals(&r),
+            "\nThe 2 packages besides `runtime`, summed: native 16.0s, node 18.0s (native takes \
+             0.89× node's time).\nSlower on native than on node: `bytes` (12.0s vs 10.0s).\n"
         );
     }
 }
