@@ -127,6 +127,7 @@ impl Background {
             TierUp::After(d) => (d, false),
             TierUp::AtFirstChance => (Duration::ZERO, true),
         };
+        let at_once = when == TierUp::After(Duration::ZERO);
         let (tx, ready) = mpsc::channel();
         let (cancel, cancelled) = mpsc::channel::<()>();
         // If no thread can be had, `tx` goes with the closure and the run stays on Winch.
@@ -139,7 +140,11 @@ impl Background {
                 ) {
                     return;
                 }
-                lower_priority();
+                // A build asked for at once (`GOJS_TIER_UP_DELAY=0`, the tests) is wanted
+                // at once: beside a busy computation it would otherwise wait for a free core.
+                if !at_once {
+                    lower_priority();
+                }
                 let _ = tx.send(build(&bytes, id, cache_dir.as_deref(), compiler));
             });
         Some(Background {
