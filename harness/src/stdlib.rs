@@ -572,11 +572,6 @@ mod tests {
             "{md}"
         );
     }
-}
-
-#[cfg(test)]
-mod totals_tests {
-    use super::*;
 
     fn run(wall: f64) -> PackageRun {
         PackageRun {

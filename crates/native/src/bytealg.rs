@@ -81,6 +81,25 @@ fn is_hex_of(hex: &str, bytes: &[u8]) -> bool {
     n == bytes.len()
 }
 
+/// `a += by; b += by; len -= by` on locals 0, 1 and 2, of i64 (`wide`) or i32.
+fn advance(f: &mut Function, by: i32, wide: bool) {
+    let (add, sub) = if wide {
+        (I::I64Add, I::I64Sub)
+    } else {
+        (I::I32Add, I::I32Sub)
+    };
+    for (l, op) in [(0, &add), (1, &add), (2, &sub)] {
+        f.instruction(&I::LocalGet(l));
+        f.instruction(&if wide {
+            I::I64Const(by.into())
+        } else {
+            I::I32Const(by)
+        });
+        f.instruction(op);
+        f.instruction(&I::LocalSet(l));
+    }
+}
+
 fn mem(align: u32) -> MemArg {
     MemArg {
         offset: 0,
@@ -93,14 +112,6 @@ fn mem(align: u32) -> MemArg {
 fn memeqbody() -> Function {
     let mut f = Function::new([]);
     let (a, b, n) = (0, 1, 2);
-    let advance = |f: &mut Function, by: i64| {
-        for (l, op) in [(a, I::I64Add), (b, I::I64Add), (n, I::I64Sub)] {
-            f.instruction(&I::LocalGet(l));
-            f.instruction(&I::I64Const(by));
-            f.instruction(&op);
-            f.instruction(&I::LocalSet(l));
-        }
-    };
     // Equal addresses: equal bytes.
     f.instruction(&I::LocalGet(a));
     f.instruction(&I::LocalGet(b));
@@ -126,7 +137,7 @@ fn memeqbody() -> Function {
     f.instruction(&I::I64Const(0));
     f.instruction(&I::Return);
     f.instruction(&I::End);
-    advance(&mut f, 8);
+    advance(&mut f, 8, true);
     f.instruction(&I::Br(0));
     f.instruction(&I::End);
     f.instruction(&I::End);
@@ -148,7 +159,7 @@ fn memeqbody() -> Function {
     f.instruction(&I::I64Const(0));
     f.instruction(&I::Return);
     f.instruction(&I::End);
-    advance(&mut f, 1);
+    advance(&mut f, 1, true);
     f.instruction(&I::Br(0));
     f.instruction(&I::End);
     f.instruction(&I::Unreachable);
@@ -159,14 +170,6 @@ fn memeqbody() -> Function {
 fn memcmp() -> Function {
     let mut f = Function::new([(2, ValType::I32)]);
     let (a, b, n, x, y) = (0, 1, 2, 3, 4);
-    let advance = |f: &mut Function, by: i32| {
-        for (l, op) in [(a, I::I32Add), (b, I::I32Add), (n, I::I32Sub)] {
-            f.instruction(&I::LocalGet(l));
-            f.instruction(&I::I32Const(by));
-            f.instruction(&op);
-            f.instruction(&I::LocalSet(l));
-        }
-    };
     // Eight bytes at a time while eight are left and they are equal; the eight that differ
     // are gone through by the byte loop, which finds the first that differs.
     f.instruction(&I::Block(BlockType::Empty));
@@ -181,7 +184,7 @@ fn memcmp() -> Function {
     }
     f.instruction(&I::I64Ne);
     f.instruction(&I::BrIf(1));
-    advance(&mut f, 8);
+    advance(&mut f, 8, false);
     f.instruction(&I::Br(0));
     f.instruction(&I::End);
     f.instruction(&I::End);
@@ -206,7 +209,7 @@ fn memcmp() -> Function {
     f.instruction(&I::I32Sub);
     f.instruction(&I::Return);
     f.instruction(&I::End);
-    advance(&mut f, 1);
+    advance(&mut f, 1, false);
     f.instruction(&I::Br(0));
     f.instruction(&I::End);
     f.instruction(&I::Unreachable);

@@ -58,7 +58,7 @@ struct Found {
     own: Vec<(wasmparser::ValType, bool)>,
     sp_global: Option<u32>,
     go_loop: Option<u32>,
-    /// Functions (by index) whose body [`crate::bytealg`] replaces.
+    /// Bodies (by their place in the code section) that [`crate::bytealg`] replaces.
     routines: std::collections::HashMap<u32, crate::bytealg::Routine>,
 }
 
@@ -146,7 +146,7 @@ fn survey(bytes: &[u8]) -> anyhow::Result<Found> {
                     crate::bytealg::Routine::of(body, t.params(), t.results())
                 });
                 if let Some(r) = routine {
-                    found.routines.insert(index, r);
+                    found.routines.insert(body_index - 1, r);
                 }
                 if Some(index) == getsp {
                     let mut ops = body.get_operators_reader()?;
@@ -197,24 +197,16 @@ pub fn export_globals(bytes: &[u8]) -> anyhow::Result<(Vec<u8>, Carry)> {
     let mut carry = Carry::default();
     // The code section, rebuilt when a body is replaced: (section, bodies left to copy).
     let mut code: Option<(wasm_encoder::CodeSection, u32)> = None;
-    let mut imported_funcs = 0u32;
     let mut body_index = 0u32;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.context("parsing the module")?;
         match &payload {
-            Payload::ImportSection(r) => {
-                for import in r.clone() {
-                    if matches!(import?.ty, wasmparser::TypeRef::Func(_)) {
-                        imported_funcs += 1;
-                    }
-                }
-            }
             Payload::CodeSectionStart { count, .. } if !found.routines.is_empty() => {
                 code = Some((wasm_encoder::CodeSection::new(), *count));
                 continue;
             }
             Payload::CodeSectionEntry(body) => {
-                let index = imported_funcs + body_index;
+                let index = body_index;
                 body_index += 1;
                 let Some((section, left)) = code.as_mut() else {
                     continue;
